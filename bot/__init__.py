@@ -1,0 +1,1 @@
+"""Losers Lounge: a Discord bot for an Emmy-night party of people who did not win."""

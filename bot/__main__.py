@@ -1,0 +1,84 @@
+"""`python -m bot` runs the bot; `python -m bot rehearse …` plays an Emmy night offline."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+
+import discord
+from dotenv import load_dotenv
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.db import DatabaseTooNew
+from bot.domain.errors import StorageUnavailable
+from bot.lounge import LoungeBot
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    load_dotenv()
+    if args:
+        usage = "run `python -m bot` with the settings in .env"
+        print(f"Unknown arguments {' '.join(args)!r}: {usage}.", file=sys.stderr)
+        return 2
+    try:
+        config = load_settings()
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return 2
+    configure_logging(config.log_level)
+    return asyncio.run(run(config))
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level,
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("discord").setLevel(max(logging.getLevelName(level), logging.INFO))
+
+
+async def run(config: Settings) -> int:
+    """Run until SIGINT/SIGTERM or a fatal error; return the process exit code."""
+    bot = LoungeBot(config)
+    loop = asyncio.get_running_loop()
+    stopping = asyncio.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stopping.set)
+
+    async def stop_on_signal() -> None:
+        await stopping.wait()
+        logging.getLogger(__name__).info("shutting down: finishing queued writes")
+        await bot.close()
+
+    stopper = asyncio.create_task(stop_on_signal())
+    try:
+        async with bot:
+            await bot.start(config.discord_token)
+    except discord.LoginFailure:
+        print("Discord refused DISCORD_TOKEN: reset the token on your application's Bot page and paste the new one "
+              "into .env.", file=sys.stderr)
+        return 2
+    except discord.PrivilegedIntentsRequired:
+        print("Discord refused the bot's intents: this should not happen, as it asks for no privileged intent.",
+              file=sys.stderr)
+        return 2
+    except DatabaseTooNew as error:
+        print(error, file=sys.stderr)
+        return 2
+    except StorageUnavailable as error:
+        print(f"DATABASE_PATH {str(config.database_path)!r} cannot be opened: {error.detail}", file=sys.stderr)
+        return 2
+    except (OSError, discord.GatewayNotFound, discord.HTTPException) as error:
+        print(f"Could not reach Discord: {error}", file=sys.stderr)
+        return 1
+    finally:
+        stopper.cancel()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

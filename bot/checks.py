@@ -1,0 +1,40 @@
+"""Who may do what. `is_host` is the one check every host-only command uses."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+
+if TYPE_CHECKING:
+    from bot.lounge import LoungeBot
+
+
+class NotHost(app_commands.CheckFailure):
+    """A member without Manage Server or the host role tried a host command."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Only hosts can do that: members with the Manage Server permission or the server's host role."
+        )
+
+
+async def member_is_host(interaction: discord.Interaction[LoungeBot]) -> bool:
+    member = interaction.user
+    if interaction.guild_id is None or not isinstance(member, discord.Member):
+        return False
+    if member.guild_permissions.manage_guild or member.guild_permissions.administrator:
+        return True
+    settings = await interaction.client.services.settings.get(interaction.guild_id)
+    return settings.host_role_id is not None and any(role.id == settings.host_role_id for role in member.roles)
+
+
+async def _require_host(interaction: discord.Interaction[LoungeBot]) -> bool:
+    if not await member_is_host(interaction):
+        raise NotHost()
+    return True
+
+
+is_host = app_commands.check(_require_host)
+"""Decorator for host-only commands."""

@@ -1,0 +1,1 @@
+"""The Discord-free domain: rules, queries, money and ranking. Never imports `discord`."""

@@ -1,0 +1,29 @@
+"""Members as the bot has seen them: the one place that writes `members`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.clock import to_storage
+from bot.db import Transaction
+
+MAX_DISPLAY_NAME = 100
+
+
+async def remember_member(
+    tx: Transaction, guild_id: int, user_id: int, display_name: str, now: datetime
+) -> None:
+    """Record (or refresh) a member's display name; a returning member is no longer 'left'."""
+    await tx.execute(
+        "INSERT INTO members (guild_id, user_id, display_name, first_seen) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (guild_id, user_id) DO UPDATE SET display_name = excluded.display_name, "
+        "left_at = NULL WHERE members.display_name != excluded.display_name OR members.left_at IS NOT NULL",
+        (guild_id, user_id, display_name[:MAX_DISPLAY_NAME], to_storage(now)),
+    )
+
+
+async def mark_left(tx: Transaction, guild_id: int, user_id: int, now: datetime) -> None:
+    await tx.execute(
+        "UPDATE members SET left_at = ? WHERE guild_id = ? AND user_id = ? AND left_at IS NULL",
+        (to_storage(now), guild_id, user_id),
+    )

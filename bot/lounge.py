@@ -1,0 +1,83 @@
+"""The bot itself: intents, mentions policy, extension loading and sync. No feature logic."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+
+import discord
+from discord.ext import commands
+
+from bot.clock import Clock, utc_now
+from bot.command_sync import sync_if_changed
+from bot.config import Settings
+from bot.db import Database, apply_migrations
+from bot.endpoints import point_discord_at
+from bot.interaction_errors import LoungeTree
+from bot.services import Services, build_services
+
+log = logging.getLogger(__name__)
+
+
+def extension_names() -> list[str]:
+    """Every module in the `cogs` package is an extension (each ends in `async def setup`)."""
+    package = importlib.import_module("cogs")
+    return sorted(f"cogs.{module.name}" for module in pkgutil.iter_modules(package.__path__))
+
+
+def lounge_intents() -> discord.Intents:
+    """Guilds only: channels and roles for announcements and the loser role.
+
+    No privileged intent: members reach us through their own interactions, roles
+    are granted by id over REST, and we never read message content.
+    """
+    intents = discord.Intents.none()
+    intents.guilds = True
+    return intents
+
+
+class LoungeBot(commands.Bot):
+    def __init__(self, config: Settings, *, clock: Clock = utc_now) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=lounge_intents(),
+            tree_cls=LoungeTree,
+            allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, users=True, replied_user=False),
+            help_command=None,
+        )
+        self.config = config
+        self.clock = clock
+        self._services: Services | None = None
+        self.synced_commands = False
+        point_discord_at(config.discord_api_base, config.discord_gateway_url)
+
+    @property
+    def services(self) -> Services:
+        if self._services is None:
+            raise RuntimeError("services are built in setup_hook; the bot has not started yet")
+        return self._services
+
+    async def setup_hook(self) -> None:
+        await self.prepare()
+        self.synced_commands = await sync_if_changed(self, self.services.db, self.config.dev_guild_id)
+
+    async def prepare(self) -> None:
+        """Everything before the network: database, migrations, services, extensions."""
+        db = await Database.open(self.config.database_path)
+        try:
+            applied = await apply_migrations(db.connection)
+        except Exception:
+            await db.close()
+            raise
+        if applied:
+            log.info("applied migrations: %s", ", ".join(applied))
+        self._services = build_services(db, self.clock)
+        for name in extension_names():
+            await self.load_extension(name)
+
+    async def close(self) -> None:
+        """Stop cogs (their tasks), then let queued writes commit and close the database."""
+        await super().close()
+        if self._services is not None:
+            await self._services.db.close()

@@ -1,0 +1,47 @@
+"""The writer commits a burst together, and one unit's failure never spoils another's."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.db import Database, Transaction
+from bot.domain.errors import InvalidInput
+
+
+async def insert_entry(tx: Transaction, detail: str) -> int:
+    return await tx.insert(
+        "INSERT INTO audit_log (guild_id, actor_id, action, detail, created_at) VALUES (1, 1, 'test', ?, 'now')",
+        (detail,),
+    )
+
+
+async def test_a_burst_is_group_committed_and_every_caller_gets_its_own_result(db: Database) -> None:
+    commits_before = db.commits
+    ids = await asyncio.gather(*(db.write(lambda tx, n=n: insert_entry(tx, f"entry {n}")) for n in range(200)))
+    assert len(set(ids)) == 200
+    assert await db.fetch_value("SELECT COUNT(*) FROM audit_log") == 200
+    assert db.commits - commits_before < 200
+
+
+async def test_a_failing_unit_rolls_back_alone(db: Database) -> None:
+    async def fails(tx: Transaction) -> None:
+        await insert_entry(tx, "half-written")
+        raise InvalidInput("no")
+
+    results = await asyncio.gather(
+        db.write(lambda tx: insert_entry(tx, "first")),
+        db.write(fails),
+        db.write(lambda tx: insert_entry(tx, "last")),
+        return_exceptions=True,
+    )
+    assert isinstance(results[1], InvalidInput)
+    details = [row[0] for row in await db.fetch_all("SELECT detail FROM audit_log ORDER BY id")]
+    assert details == ["first", "last"]
+
+
+async def test_writes_after_close_are_refused(db: Database) -> None:
+    await db.close()
+    with pytest.raises(Exception, match="database"):
+        await db.write(lambda tx: insert_entry(tx, "late"))
