@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.db import Database
+from bot.domain.alerts import AlertStore
 from bot.domain.outbox import OutboxStore
 from bot.domain.settings import SettingsService
 
@@ -16,6 +17,7 @@ class Services:
     clock: Clock
     settings: SettingsService
     outbox: OutboxStore
+    alerts: AlertStore
 
 
 def build_services(db: Database, clock: Clock) -> Services:
@@ -24,4 +26,5 @@ def build_services(db: Database, clock: Clock) -> Services:
         clock=clock,
         settings=SettingsService(db, clock),
         outbox=OutboxStore(db),
+        alerts=AlertStore(db),
     )

@@ -9,8 +9,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.checks import is_host
+from bot.domain.alerts import Alert, AlertStore
 from bot.domain.errors import InvalidInput
 from bot.domain.money import format_cents, parse_cents
+from bot.domain.outbox import OutboxStore
 from bot.domain.settings import GuildSettings, SettingsService
 from bot.embeds import Colour, Embed
 from bot.text import safe
@@ -75,7 +77,7 @@ def health_warnings(guild: discord.Guild, settings: GuildSettings) -> list[str]:
     return warnings
 
 
-def settings_embed(guild: discord.Guild, settings: GuildSettings) -> Embed:
+def settings_embed(guild: discord.Guild, settings: GuildSettings, alerts: list[Alert] | None = None) -> Embed:
     def channel(channel_id: int | None) -> str:
         return f"<#{channel_id}>" if channel_id else "not set (the channel where the ceremony starts)"
 
@@ -97,7 +99,7 @@ def settings_embed(guild: discord.Guild, settings: GuildSettings) -> Embed:
                     if settings.big_pledge_cents else "off", inline=True)
     embed.add_field("Leaderboards while live", f"every {interval} min" if interval else "off", inline=True)
     embed.add_field("Spoiler-safe results", "on" if settings.spoiler_safe else "off", inline=True)
-    warnings = health_warnings(guild, settings)
+    warnings = health_warnings(guild, settings) + [alert.message for alert in alerts or []]
     if warnings:
         embed.colour = Colour.WARN
         embed.add_field("⚠️ Needs attention", "\n".join(f"• {warning}" for warning in warnings))
@@ -106,15 +108,18 @@ def settings_embed(guild: discord.Guild, settings: GuildSettings) -> Embed:
 
 @app_commands.guild_only()
 class SettingsCog(commands.GroupCog, group_name="settings", group_description="The lounge's settings for this server"):
-    def __init__(self, settings: SettingsService) -> None:
+    def __init__(self, settings: SettingsService, alerts: AlertStore, outbox: OutboxStore) -> None:
         self.settings = settings
+        self.alerts = alerts
+        self.outbox = outbox
         super().__init__()
 
     @app_commands.command(name="show", description="Show the lounge's settings and anything that needs attention")
     async def show(self, interaction: Interaction) -> None:
         assert interaction.guild is not None
         current = await self.settings.get(interaction.guild.id)
-        await reply(interaction, settings_embed(interaction.guild, current))
+        alerts = await self.alerts.active(interaction.guild.id)
+        await reply(interaction, settings_embed(interaction.guild, current, alerts))
 
     @app_commands.command(name="set", description="Change the lounge's settings (hosts only)")
     @app_commands.describe(
@@ -181,10 +186,13 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="T
                 raise InvalidInput(f"You both set and cleared the {clear.name}: choose one.")
             changes[clear.value] = None
         updated = await self.settings.update(interaction.guild.id, changes, actor_id=interaction.user.id)
+        # Hosts changed things: forget old alerts and give held role changes another go.
+        await self.alerts.clear_all(interaction.guild.id)
+        await self.outbox.retry_failed_role_changes(interaction.guild.id)
         embed = settings_embed(interaction.guild, updated)
         embed.title = "Settings saved"
         await reply(interaction, embed)
 
 
 async def setup(bot: LoungeBot) -> None:
-    await bot.add_cog(SettingsCog(bot.services.settings))
+    await bot.add_cog(SettingsCog(bot.services.settings, bot.services.alerts, bot.services.outbox))

@@ -109,6 +109,7 @@ class Database:
         self._closed = False
         self.commits = 0
         self.units_committed = 0
+        self._commit_listeners: list[Callable[[], None]] = []
 
     @classmethod
     async def open(cls, path: Path) -> Database:
@@ -125,6 +126,14 @@ class Database:
         database = cls(conn, path)
         database._writer = asyncio.create_task(database._write_loop(), name="database-writer")
         return database
+
+    def add_commit_listener(self, listener: Callable[[], None]) -> None:
+        """Call `listener` after every commit (e.g. to wake the outbox sender)."""
+        self._commit_listeners.append(listener)
+
+    def remove_commit_listener(self, listener: Callable[[], None]) -> None:
+        if listener in self._commit_listeners:
+            self._commit_listeners.remove(listener)
 
     @property
     def connection(self) -> aiosqlite.Connection:
@@ -221,6 +230,8 @@ class Database:
             raise
         self.commits += 1
         self.units_committed += len(batch)
+        for listener in self._commit_listeners:
+            listener()
         for unit, (ok, value) in zip(batch, outcomes, strict=True):
             if unit.done.done():
                 continue

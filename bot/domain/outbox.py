@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.clock import to_storage
 from bot.db import Database, Transaction
+from bot.embeds import CONTENT_LIMIT, EMBED_TOTAL_LIMIT, EMBEDS_PER_MESSAGE, embed_size
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,54 @@ class PendingAnnouncement:
     payload: dict[str, Any]
     batch_id: int | None
     attempts: int
+    next_attempt_at: str | None
+
+    @property
+    def embed_count(self) -> int:
+        return len(self.payload.get("embeds") or [])
+
+    @property
+    def embed_chars(self) -> int:
+        return sum(embed_size(embed) for embed in self.payload.get("embeds") or [])
+
+    @property
+    def has_files(self) -> bool:
+        return bool(self.payload.get("files"))
+
+
+def plan_batch(queue: list[PendingAnnouncement]) -> list[PendingAnnouncement]:
+    """The announcements, from the front of one channel's queue, that go out as one message.
+
+    A batch already claimed is re-sent exactly as it was. Otherwise consecutive
+    announcements are coalesced while the message stays within Discord's limits
+    (10 embeds, 6000 embed characters, 2000 characters of content); one with files
+    goes alone.
+    """
+    if not queue:
+        return []
+    first = queue[0]
+    if first.batch_id is not None:
+        return [row for row in queue if row.batch_id == first.batch_id]
+    batch = [first]
+    if first.has_files:
+        return batch
+    embeds, chars = first.embed_count, first.embed_chars
+    content = len(first.payload.get("content") or "")
+    for row in queue[1:]:
+        row_content = len(row.payload.get("content") or "")
+        if (
+            row.batch_id is not None
+            or row.has_files
+            or embeds + row.embed_count > EMBEDS_PER_MESSAGE
+            or chars + row.embed_chars > EMBED_TOTAL_LIMIT
+            or content + row_content + 1 > CONTENT_LIMIT
+        ):
+            break
+        batch.append(row)
+        embeds += row.embed_count
+        chars += row.embed_chars
+        content += row_content + 1
+    return batch
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,20 +120,38 @@ class OutboxStore:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def pending_announcements(self, now: datetime, limit: int = 200) -> list[PendingAnnouncement]:
+    async def pending_announcements(self, limit: int = 500) -> list[PendingAnnouncement]:
+        """Undelivered announcements in order, including those waiting to be retried
+        (the sender keeps a channel's order by not sending past a waiting one)."""
         rows = await self._db.fetch_all(
-            "SELECT id, guild_id, channel_id, kind, payload, batch_id, attempts FROM outbox "
-            "WHERE sent_at IS NULL AND failure IS NULL "
-            "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id LIMIT ?",
-            (to_storage(now), limit),
+            "SELECT id, guild_id, channel_id, kind, payload, batch_id, attempts, next_attempt_at FROM outbox "
+            "WHERE sent_at IS NULL AND failure IS NULL ORDER BY id LIMIT ?",
+            (limit,),
         )
         return [
             PendingAnnouncement(
                 row["id"], row["guild_id"], row["channel_id"], row["kind"],
-                json.loads(row["payload"]), row["batch_id"], row["attempts"],
+                json.loads(row["payload"]), row["batch_id"], row["attempts"], row["next_attempt_at"],
             )
             for row in rows
         ]
+
+    async def fallback_channel(self, guild_id: int) -> int | None:
+        """Where announcements go when no announcement channel is set: where the ceremony started."""
+        value = await self._db.fetch_value(
+            "SELECT start_channel_id FROM ceremonies WHERE guild_id = ? AND is_current = 1", (guild_id,)
+        )
+        return None if value is None else int(value)
+
+    async def postpone(self, announcement_ids: list[int], until: datetime) -> None:
+        async def mark(tx: Transaction) -> None:
+            marks = ",".join("?" for _ in announcement_ids)
+            await tx.execute(
+                f"UPDATE outbox SET next_attempt_at = ? WHERE id IN ({marks}) AND sent_at IS NULL",  # noqa: S608
+                (to_storage(until), *announcement_ids),
+            )
+
+        await self._db.write(mark)
 
     async def claim_batch(self, announcement_ids: list[int]) -> int:
         """Fix which rows go out together; the batch id (its first row id) is the nonce."""
@@ -155,6 +222,18 @@ class OutboxStore:
             )
 
         await self._db.write(mark)
+
+    async def retry_failed_role_changes(self, guild_id: int) -> int:
+        """Give role changes stopped by a permission problem another go (after hosts fixed it)."""
+
+        async def mark(tx: Transaction) -> int:
+            return await tx.execute(
+                "UPDATE role_queue SET failure = NULL, attempts = 0 "
+                "WHERE guild_id = ? AND done_at IS NULL AND failure LIKE 'permission:%'",
+                (guild_id,),
+            )
+
+        return await self._db.write(mark)
 
     async def fail_role_changes_of_guild(self, guild_id: int, reason: str) -> int:
         async def mark(tx: Transaction) -> int:

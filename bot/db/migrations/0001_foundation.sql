@@ -79,3 +79,13 @@ CREATE TABLE role_queue (
     failure    TEXT
 ) STRICT;
 CREATE INDEX role_queue_pending ON role_queue (id) WHERE done_at IS NULL AND failure IS NULL;
+
+-- Problems hosts must hear about (a missing permission, a deleted channel), shown by
+-- /settings show and posted once; cleared when the problem is gone.
+CREATE TABLE guild_alerts (
+    guild_id   INTEGER NOT NULL,
+    key        TEXT    NOT NULL,
+    message    TEXT    NOT NULL,
+    created_at TEXT    NOT NULL,
+    PRIMARY KEY (guild_id, key)
+) STRICT, WITHOUT ROWID;
