@@ -20,7 +20,8 @@ def test_defaults_with_only_a_token() -> None:
     assert settings.database_path == DEFAULT_DATABASE_PATH
     assert settings.dev_guild_id is None
     assert settings.log_level == "INFO"
-    assert settings.discord_api_base is None and settings.discord_gateway_url is None
+    assert settings.discord_api_base is None
+    assert settings.discord_gateway_url is None
 
 
 def test_every_variable_is_read(tmp_path: Path) -> None:
@@ -64,12 +65,12 @@ def test_bad_values_name_the_variable(environ: dict[str, str], named: str) -> No
 def test_database_path_under_a_file_is_refused(tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
-    with pytest.raises(ConfigError, match="^DATABASE_PATH .* is a file"):
+    with pytest.raises(ConfigError, match=r"^DATABASE_PATH .* is a file"):
         load_settings({"DISCORD_TOKEN": TOKEN, "DATABASE_PATH": str(blocker / "lounge.db")})
 
 
 def test_database_path_that_is_a_folder_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="^DATABASE_PATH must name a file"):
+    with pytest.raises(ConfigError, match=r"^DATABASE_PATH must name a file"):
         load_settings({"DISCORD_TOKEN": TOKEN, "DATABASE_PATH": str(tmp_path)})
 
 

@@ -10,7 +10,8 @@ from bot.embeds import Embed, message
 
 def pending(row_id: int, *, embeds: int = 1, batch_id: int | None = None, files: bool = False,
             description: str = "") -> PendingAnnouncement:
-    body: dict[str, Any] = message(embeds=[Embed(title=f"#{row_id}.{n}", description=description) for n in range(embeds)])
+    embed_list = [Embed(title=f"#{row_id}.{n}", description=description) for n in range(embeds)]
+    body: dict[str, Any] = message(embeds=embed_list)
     if files:
         body["files"] = [{"filename": "recap.png", "data": ""}]
     return PendingAnnouncement(row_id, 1, 5, "result", body, batch_id, 0, None)
