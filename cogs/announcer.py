@@ -99,10 +99,6 @@ class Announcer(commands.Cog):
             log.exception("announcement dispatch failed; retrying shortly")
             await asyncio.sleep(IDLE_POLL_SECONDS)
 
-    @dispatch_announcements.before_loop
-    async def _before_dispatch(self) -> None:
-        await self.bot.wait_until_ready()
-
     async def _dispatch_once(self) -> None:
         pending = await self.outbox.pending_announcements()
         queues: dict[int, list[PendingAnnouncement]] = {}
@@ -236,10 +232,6 @@ class Announcer(commands.Cog):
         except Exception:
             log.exception("role changes failed; retrying shortly")
             await asyncio.sleep(IDLE_POLL_SECONDS)
-
-    @send_role_changes.before_loop
-    async def _before_roles(self) -> None:
-        await self.bot.wait_until_ready()
 
     async def _apply_role_change(self, change: PendingRoleChange) -> None:
         try:

@@ -1,0 +1,57 @@
+"""Fixtures shared by every test that runs against the Discord stand-in.
+
+``standin``: a started :class:`~bot.standin.StandIn`, stopped afterwards; the test fails
+at teardown if the bot broke a Discord rule, unless it is marked
+``@pytest.mark.allow_violations`` (or took them with ``standin.take_violations()``).
+``discord_points_at_standin``: discord.py's REST base and gateway URL pointed at the
+stand-in for the test, restored afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+from bot.standin import StandIn
+
+TOKEN = "test-token"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "allow_violations: the test lets the bot break Discord's rules without failing"
+    )
+
+
+@pytest.fixture
+async def standin(request: pytest.FixtureRequest) -> AsyncIterator[StandIn]:
+    stand_in = StandIn(token=TOKEN)
+    await stand_in.start()
+    try:
+        yield stand_in
+    finally:
+        await stand_in.stop()
+    if request.node.get_closest_marker("allow_violations") is None and stand_in.violations:
+        pytest.fail(
+            "the bot broke Discord's rules:\n" + "\n".join(f"  - {v}" for v in stand_in.violations),
+            pytrace=False,
+        )
+
+
+@pytest.fixture
+def discord_points_at_standin(standin: StandIn) -> Iterator[StandIn]:
+    """Set ``Route.BASE`` and ``DEFAULT_GATEWAY`` to the stand-in (the bot core does it from settings)."""
+    import discord.gateway
+    import discord.http
+    import yarl
+
+    old_base = discord.http.Route.BASE
+    old_gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    discord.http.Route.BASE = standin.api_base
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(standin.gateway_url)
+    try:
+        yield standin
+    finally:
+        discord.http.Route.BASE = old_base
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old_gateway
