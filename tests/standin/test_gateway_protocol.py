@@ -11,8 +11,7 @@ import aiohttp
 import pytest
 
 from bot.standin import StandIn
-
-from .conftest import TOKEN
+from tests.conftest import TOKEN
 
 IDENTIFY = {"op": 2, "d": {"token": TOKEN, "intents": 513, "properties": {"os": "linux"}}}
 

@@ -15,8 +15,8 @@ import aiohttp
 import pytest
 
 from bot.standin import StandIn
+from tests.conftest import TOKEN
 
-from .conftest import TOKEN
 from .test_with_discord_py import LoungeTestBot, running
 
 AUTH = {"Authorization": f"Bot {TOKEN}"}

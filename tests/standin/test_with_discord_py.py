@@ -18,8 +18,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.standin import Attachment, Channel, Guild, InvalidInvocation, ManualClock, Member, Permissions, StandIn
-
-from .conftest import TOKEN
+from tests.conftest import TOKEN
 
 NOMINEES = {"drama": ["Bryan Cranston", "Bryce Dallas Howard", "Claire Foy"], "comedy": ["Bill Hader"]}
 
