@@ -33,3 +33,32 @@ async def test_every_extension_loads_and_command_names_are_unique(tmp_path: Path
         assert len(top_level) == len(set(top_level))
     finally:
         await bot.close()
+
+
+async def test_the_command_tree_obeys_discords_schema_rules(tmp_path: Path) -> None:
+    """Discord refuses a whole sync for one bad command: check every rule before shipping."""
+    from bot.standin.validation import validate_command_list
+
+    bot = LoungeBot(offline_settings(tmp_path))
+    try:
+        await bot.prepare()
+        schema = [command.to_dict(bot.tree) for command in bot.tree.get_commands()]
+        assert schema, "no commands registered"
+        assert validate_command_list(schema) == []
+        for command in bot.tree.walk_commands():
+            assert command.name == command.name.lower()
+            assert 1 <= len(command.description) <= 100
+    finally:
+        await bot.close()
+
+
+def test_the_schema_checker_really_rejects_a_bad_command() -> None:
+    from bot.standin.validation import validate_command_list
+
+    bad = [{"name": "Bad Name", "description": "", "type": 1,
+            "options": [{"type": 3, "name": "a", "description": "x", "required": False},
+                        {"type": 3, "name": "b", "description": "x", "required": True}]}]
+    paths = {".".join(map(str, error.path)) for error in validate_command_list(bad)}
+    assert any("name" in path for path in paths)
+    assert any("description" in path for path in paths)
+    assert any("options" in path for path in paths)

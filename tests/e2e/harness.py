@@ -1,0 +1,102 @@
+"""The whole lounge for end-to-end tests: a Discord server in the stand-in, and the
+real bot (the same `LoungeBot` that `python -m bot` runs) connected to it over the wire."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.clock import Clock, utc_now
+from bot.config import Settings
+from bot.lounge import LoungeBot
+from bot.standin import Channel, Guild, Member, Permissions, Role, StandIn
+
+TOKEN = "test-token"
+
+
+@dataclass
+class Lounge:
+    standin: StandIn
+    guild: Guild
+    host: Member
+    general: Channel
+    announcements: Channel
+    leaderboards: Channel
+    loser_role: Role
+    database_path: Path
+    clock: Clock = utc_now
+    bot: LoungeBot | None = None
+    _runner: asyncio.Task[None] | None = field(default=None, repr=False)
+
+    @property
+    def running_bot(self) -> LoungeBot:
+        assert self.bot is not None, "the bot is not running"
+        return self.bot
+
+    def member(self, name: str, *, permissions: Permissions | None = None) -> Member:
+        return self.guild.add_member(name, permissions=permissions)
+
+    def settings(self) -> Settings:
+        return Settings(
+            discord_token=TOKEN,
+            database_path=self.database_path,
+            dev_guild_id=self.guild.id,
+            log_level="INFO",
+            discord_api_base=self.standin.api_base,
+            discord_gateway_url=self.standin.gateway_url,
+        )
+
+    async def start_bot(self) -> LoungeBot:
+        """Start the bot as `python -m bot` would, and wait until it can take commands."""
+        identified = self.standin.gateway.identify_count
+        bot = LoungeBot(self.settings(), clock=self.clock)
+        self.bot = bot
+        self._runner = asyncio.create_task(bot.start(TOKEN), name="lounge-bot")
+        await self.standin.wait_for_identify(identified + 1)
+        await self.standin.wait_until_ready()
+        if self._runner.done():
+            self._runner.result()  # surface a start-up failure
+        return bot
+
+    async def stop_bot(self) -> None:
+        if self.bot is not None:
+            await self.bot.close()
+        if self._runner is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait_for(self._runner, timeout=10)
+        self.bot = None
+        self._runner = None
+
+    async def restart_bot(self) -> LoungeBot:
+        await self.stop_bot()
+        return await self.start_bot()
+
+    async def setup_lounge(self) -> None:
+        """What a host does first: point the bot at the channels and the loser role."""
+        await self.host.slash(
+            "settings set",
+            announcement_channel=self.announcements,
+            leaderboard_channel=self.leaderboards,
+            loser_role=self.loser_role,
+        )
+
+
+async def open_lounge(standin: StandIn, tmp_path: Path, *, clock: Clock = utc_now) -> Lounge:
+    guild = standin.create_guild("Emmy Night")
+    lounge = Lounge(
+        standin=standin,
+        guild=guild,
+        host=guild.add_member("Hana Host", permissions=Permissions.manage_guild),
+        general=guild.channel("general"),
+        announcements=guild.create_text_channel("announcements"),
+        leaderboards=guild.create_text_channel("leaderboards"),
+        loser_role=guild.create_role("Loser"),
+        database_path=tmp_path / "lounge.db",
+        clock=clock,
+    )
+    await lounge.start_bot()
+    return lounge
+
+
