@@ -8,6 +8,9 @@ PY := $(VENV)/bin/python
 run: $(VENV)/.installed-run
 	$(PY) -m bot
 
+rehearse: $(VENV)/.installed-run
+	$(PY) -m bot rehearse --ceremony bot/data/emmys-2014.json --members 100
+
 test: $(VENV)/.installed-test
 	$(PY) -m pytest
 

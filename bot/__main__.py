@@ -18,9 +18,13 @@ from bot.lounge import LoungeBot
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["rehearse"]:  # offline: needs no DISCORD_TOKEN, so before any settings are read
+        from bot.rehearsal.cli import main as rehearse
+
+        return rehearse(args[1:])
     load_dotenv()
     if args:
-        usage = "run `python -m bot` with the settings in .env"
+        usage = "run `python -m bot` with the settings in .env, or `python -m bot rehearse` to play a night offline"
         print(f"Unknown arguments {' '.join(args)!r}: {usage}.", file=sys.stderr)
         return 2
     try:
@@ -48,16 +52,14 @@ async def run(config: Settings) -> int:
     stopping = asyncio.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stopping.set)
-
-    async def stop_on_signal() -> None:
-        await stopping.wait()
-        logging.getLogger(__name__).info("shutting down: finishing queued writes")
-        await bot.close()
-
-    stopper = asyncio.create_task(stop_on_signal())
+    running = asyncio.create_task(bot.start(config.discord_token), name="bot")
+    stop_requested = asyncio.create_task(stopping.wait(), name="wait-for-signal")
     try:
-        async with bot:
-            await bot.start(config.discord_token)
+        await asyncio.wait({running, stop_requested}, return_when=asyncio.FIRST_COMPLETED)
+        if stop_requested.done():
+            logging.getLogger(__name__).info("shutting down: finishing queued writes")
+        await bot.close()  # idempotent: stops the cogs' tasks, commits queued writes, closes the database
+        await running
     except discord.LoginFailure:
         print("Discord refused DISCORD_TOKEN: reset the token on your application's Bot page and paste the new one "
               "into .env.", file=sys.stderr)
@@ -76,7 +78,8 @@ async def run(config: Settings) -> int:
         print(f"Could not reach Discord: {error}", file=sys.stderr)
         return 1
     finally:
-        stopper.cancel()
+        stop_requested.cancel()
+        await bot.close()
     return 0
 
 

@@ -52,9 +52,10 @@ def load_settings(environ: Mapping[str, str] | None = None, *, require_token: bo
             "from https://discord.com/developers/applications (or run `make rehearse` "
             "to watch the bot play a whole Emmy night offline, no token needed)."
         )
-    if token is not None and (any(ch.isspace() for ch in token) or len(token) < 20):
+    # Only what is certainly wrong: Discord (or a stand-in) judges the token itself at login.
+    if token is not None and (any(ch.isspace() for ch in token) or token[0] in "\"'" or token.startswith("Bot ")):
         raise ConfigError(
-            "DISCORD_TOKEN does not look like a bot token (it is too short or has spaces); "
+            "DISCORD_TOKEN does not look like a bot token (it has spaces, quotes or a 'Bot ' prefix); "
             "copy it again from the Bot page of your Discord application."
         )
 

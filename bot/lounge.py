@@ -39,6 +39,9 @@ def lounge_intents() -> discord.Intents:
 
 class LoungeBot(commands.Bot):
     def __init__(self, config: Settings, *, clock: Clock = utc_now) -> None:
+        # The lounge never joins voice: don't warn about voice libraries on every start.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=lounge_intents(),

@@ -173,12 +173,20 @@ class Database:
         if self._closed:
             return
         self._closed = True
-        await self._queue.put(None)
-        if self._writer is not None:
-            await self._writer
-        with contextlib.suppress(sqlite3.Error):
-            await self._conn.execute("PRAGMA optimize")
-        await self._conn.close()
+        closed_cleanly = False
+        try:
+            await self._queue.put(None)
+            if self._writer is not None:
+                await self._writer
+            with contextlib.suppress(sqlite3.Error):
+                await self._conn.execute("PRAGMA optimize")
+            await self._conn.close()
+            closed_cleanly = True
+        finally:
+            if not closed_cleanly:
+                # Cancelled midway: never leave aiosqlite's thread running, it would
+                # keep the process alive after the event loop has gone.
+                self._conn.stop()
 
     async def _write_loop(self) -> None:
         stopping = False

@@ -12,12 +12,14 @@ import re
 
 from bot.domain.errors import InvalidInput
 
-# Digits with optional correctly-grouped thousands separators, optional 1-2 decimals.
+# ASCII digits only ([0-9], not \d: in Python \d also matches Arabic-Indic and other
+# digits, which int() would happily read), optional correctly-grouped thousands
+# separators, optional 1-2 decimals, an optional leading "$" and spaces after it.
 _AMOUNT = re.compile(
     r"""
-    \$?\s*
-    (?P<whole>\d{1,3}(?:,\d{3})+|\d+)
-    (?:\.(?P<fraction>\d{1,2}))?
+    \$?[ ]*
+    (?P<whole>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)
+    (?:\.(?P<fraction>[0-9]{1,2}))?
     """,
     re.VERBOSE,
 )
@@ -33,6 +35,8 @@ def parse_cents(text: str, *, maximum_cents: int | None = None, what: str = "Amo
         raise InvalidInput(f"{what} is empty: type a number of dollars, like `25` or `25.50`.")
     if len(cleaned) > MAX_INPUT_LENGTH:
         raise InvalidInput(f"{what} is too long to be an amount of dollars.")
+    if cleaned.startswith("-"):
+        raise InvalidInput(f"{what} must be more than $0.")
     match = _AMOUNT.fullmatch(cleaned)
     if match is None:
         raise InvalidInput(
@@ -44,10 +48,19 @@ def parse_cents(text: str, *, maximum_cents: int | None = None, what: str = "Amo
     cents = whole * 100 + int(fraction)
     if cents <= 0:
         raise InvalidInput(f"{what} must be more than $0.")
+    check_maximum(cents, maximum_cents, what=what)
+    return cents
+
+
+def check_maximum(cents: int, maximum_cents: int | None, *, what: str = "Amount") -> None:
+    """Refuse `cents` above `maximum_cents` (and always above the absolute maximum).
+
+    Split out so a service can apply a server's maximum read inside its own
+    transaction to an amount parsed before it.
+    """
     limit = ABSOLUTE_MAX_CENTS if maximum_cents is None else min(maximum_cents, ABSOLUTE_MAX_CENTS)
     if cents > limit:
         raise InvalidInput(f"{what} {format_cents(cents)} is above the maximum of {format_cents(limit)}.")
-    return cents
 
 
 def format_cents(cents: int) -> str:

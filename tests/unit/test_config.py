@@ -45,7 +45,9 @@ def test_every_variable_is_read(tmp_path: Path) -> None:
     [
         ({}, "DISCORD_TOKEN"),
         ({"DISCORD_TOKEN": "   "}, "DISCORD_TOKEN"),
-        ({"DISCORD_TOKEN": "short"}, "DISCORD_TOKEN"),
+        ({"DISCORD_TOKEN": "two words"}, "DISCORD_TOKEN"),
+        ({"DISCORD_TOKEN": "Bot abc"}, "DISCORD_TOKEN"),
+        ({"DISCORD_TOKEN": '"quoted"'}, "DISCORD_TOKEN"),
         ({"DISCORD_TOKEN": TOKEN, "DEV_GUILD_ID": "my server"}, "DEV_GUILD_ID"),
         ({"DISCORD_TOKEN": TOKEN, "DEV_GUILD_ID": "-123456789012345678"}, "DEV_GUILD_ID"),
         ({"DISCORD_TOKEN": TOKEN, "DEV_GUILD_ID": "99999999999999999999"}, "DEV_GUILD_ID"),

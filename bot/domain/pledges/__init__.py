@@ -1,0 +1,37 @@
+"""Pledges to the server's charity: recording, status, totals, milestones, export, boards.
+
+Modules: `model` (data), `recording` (the write path every pledge takes, and the
+winner's tax the results engineer calls inside their own unit), `milestones`,
+`announcements`, `export`, `privacy` (forgetting a member), `service` (`PledgeService`, what the cog calls).
+"""
+
+from bot.domain.pledges.model import (
+    ALL_TIME,
+    ANONYMOUS,
+    DonorStanding,
+    Pledge,
+    PledgeReceipt,
+    Progress,
+    ScopeTotals,
+    StatusChange,
+)
+from bot.domain.pledges.privacy import forget_member
+from bot.domain.pledges.recording import charge_winner_tax, reverse_winner_tax
+from bot.domain.pledges.service import MemberPledges, PledgeExport, PledgeService
+
+__all__ = [
+    "ALL_TIME",
+    "ANONYMOUS",
+    "DonorStanding",
+    "MemberPledges",
+    "Pledge",
+    "PledgeExport",
+    "PledgeReceipt",
+    "PledgeService",
+    "Progress",
+    "ScopeTotals",
+    "StatusChange",
+    "charge_winner_tax",
+    "forget_member",
+    "reverse_winner_tax",
+]

@@ -1,0 +1,98 @@
+"""/leaderboard show and /leaderboard post: a thin layer over LeaderboardService;
+and the loop that posts the boards every N minutes while a ceremony is live."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands, tasks
+
+from bot.checks import is_host
+from bot.domain.leaderboards import BoardKind, LeaderboardService, ScopeChoice
+from bot.domain.schedule import LeaderboardSchedule
+from bot.domain.settings import SettingsService
+from bot.embeds import Colour, Embed
+from bot.ui import reply
+from cogs.leaderboards.view import BoardView
+
+if TYPE_CHECKING:
+    from bot.lounge import LoungeBot
+
+log = logging.getLogger(__name__)
+
+Interaction = discord.Interaction["LoungeBot"]
+
+SCHEDULE_TICK_SECONDS = 30.0
+BOARD_CHOICES = [app_commands.Choice(name=kind.value, value=kind.value) for kind in BoardKind]
+SCOPE_CHOICES = [app_commands.Choice(name=choice.value, value=choice.value) for choice in ScopeChoice]
+
+
+@app_commands.guild_only()
+class LeaderboardCog(
+    commands.GroupCog, group_name="leaderboard", group_description="The losers, donors and pickers boards"
+):
+    def __init__(
+        self, bot: LoungeBot, boards: LeaderboardService, schedule: LeaderboardSchedule, settings: SettingsService
+    ) -> None:
+        self.bot = bot
+        self.boards = boards
+        self.schedule = schedule
+        self.settings = settings
+        super().__init__()
+
+    async def cog_load(self) -> None:
+        self.scheduled_posts.start()
+
+    async def cog_unload(self) -> None:
+        self.scheduled_posts.cancel()
+
+    @app_commands.command(name="show", description="A leaderboard, ten to a page, with your own rank")
+    @app_commands.describe(
+        board="losers (most losses), donors (most pledged) or pickers (most right picks)",
+        scope="The current ceremony or all time (default: the current ceremony, if there is one)",
+    )
+    @app_commands.choices(board=BOARD_CHOICES, scope=SCOPE_CHOICES)
+    async def show(
+        self,
+        interaction: Interaction,
+        board: app_commands.Choice[str],
+        scope: app_commands.Choice[str] | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        chosen = await self.boards.scope(interaction.guild_id, None if scope is None else scope.value)
+        view = BoardView(
+            self.boards, guild_id=interaction.guild_id, kind=BoardKind(board.value), scope=chosen,
+            owner_id=interaction.user.id, owner_name=interaction.user.display_name,
+        )
+        await view.load()
+        await interaction.response.send_message(
+            embed=view.embed(), view=view, allowed_mentions=discord.AllowedMentions.none()
+        )
+        view.message = await interaction.original_response()
+
+    @app_commands.command(name="post", description="Post the boards to the leaderboard channel now (hosts only)")
+    @is_host
+    async def post(self, interaction: Interaction) -> None:
+        assert interaction.guild_id is not None
+        await self.boards.post_now(interaction.guild_id, actor_id=interaction.user.id)
+        channel_id = (await self.settings.get(interaction.guild_id)).leaderboard_channel_id
+        where = f"<#{channel_id}>" if channel_id else "the announcement channel (no leaderboard channel is set)"
+        await reply(interaction, Embed(title="Boards posted", description=f"They're on their way to {where}.",
+                                       colour=Colour.GOOD))
+
+    @tasks.loop(seconds=SCHEDULE_TICK_SECONDS)
+    async def scheduled_posts(self) -> None:
+        try:
+            posted = await self.schedule.post_due()
+        except Exception:
+            log.exception("the scheduled leaderboard check failed; trying again next tick")
+            return
+        for post in posted:
+            log.info("queued leaderboard slot %s for guild %s", post.slot, post.guild_id)
+
+    @scheduled_posts.before_loop
+    async def _before_scheduled_posts(self) -> None:
+        await self.bot.wait_until_ready()

@@ -1,0 +1,192 @@
+"""The rehearsal end to end: a small Emmy night with the real bot against the stand-in, in-process.
+
+Each night runs at ×5000 (three hours of show in about two seconds) with ten
+members, its feed going to pytest's captured (non-terminal) stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.__main__ import main as bot_main
+from bot.domain.errors import StorageUnavailable
+from bot.lounge import LoungeBot
+from bot.rehearsal.cli import main
+from bot.rehearsal.ledger import ledger_from_log, read_log
+from bot.rehearsal.runner import Outputs, Rehearsal
+from bot.rehearsal.script import Event
+
+SMALL = Path(__file__).with_name("small-ceremony.json")
+FAST = ["--members", "10", "--speed", "5000"]
+
+
+def rehearse(tmp_path: Path, *extra: str) -> tuple[int, Outputs]:
+    database = tmp_path / "night" / "lounge.db"
+    code = main(["--ceremony", str(SMALL), *FAST, "--database", str(database), *extra])
+    return code, Outputs.beside(database)
+
+
+def bot_totals(database: Path) -> tuple[int, dict[str, int]]:
+    """Money raised tonight and each member's losses tonight, straight from the bot's database."""
+    with sqlite3.connect(database) as connection:
+        (ceremony_id,) = connection.execute("SELECT id FROM ceremonies WHERE is_current = 1").fetchone()
+        (raised,) = connection.execute(
+            "SELECT raised_cents FROM pledge_totals WHERE scope = ?", (ceremony_id,)
+        ).fetchone()
+        losses = dict(connection.execute(
+            "SELECT m.display_name, t.losses FROM loss_totals t "
+            "JOIN members m ON m.guild_id = t.guild_id AND m.user_id = t.user_id WHERE t.scope = ?",
+            (ceremony_id,),
+        ).fetchall())
+    return raised, losses
+
+
+def test_a_small_night_plays_through_and_adds_up(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, outputs = rehearse(tmp_path)
+    printed = capsys.readouterr()
+    assert code == 0, printed.out + printed.err
+
+    ledger = ledger_from_log(outputs.events)
+    raised, losses = bot_totals(outputs.database)
+    assert raised == ledger.raised_cents > 0
+    assert losses == ledger.losses
+    assert ledger.logged == 4
+    assert ledger.winners[2] == {0, 1}, "the tie in the file was logged with /result tie"
+
+    entries = read_log(outputs.events)
+    actions = [entry for entry in entries if entry["type"] == "action"]
+    done = {entry["action"] for entry in actions if entry["outcome"] == "ok"}
+    assert {"settings", "create", "import", "start", "join", "claim", "pick", "declare", "pledge", "result log",
+            "result tie", "result undo", "end"} <= done
+    refused = [entry for entry in actions if entry["outcome"] == "refused"]
+    assert refused, "the night includes refusals (a nominee claimed twice)"
+    assert all(entry["plan"].get("why") in ("late", "taken") for entry in refused), refused
+    pledges = [entry for entry in actions if entry["action"] == "pledge" and entry["outcome"] == "ok"]
+    assert all(entry["ack"]["amount_cents"] > 0 for entry in pledges)
+    assert any(entry["options"].get("anonymous") for entry in pledges)
+    assert any("note" in entry["options"] for entry in pledges)
+    picks = [entry for entry in actions if entry["action"] == "pick"]
+    assert all(entry["autocomplete"][0]["chosen"] for entry in picks), "picks go through autocomplete"
+
+    announced = [entry for entry in entries if entry["type"] == "announcement"]
+    titles = [embed["title"] for entry in announced for embed in entry["embeds"]]
+    assert any(title.startswith("↩️ Correction") for title in titles)
+    assert outputs.recap.read_bytes().startswith(b"\x89PNG")
+
+    assert str(outputs.database) in printed.out
+    assert str(outputs.recap) in printed.out
+    assert "Biggest losers" in printed.out
+    assert "Raised $" in printed.out
+    assert "Traceback" not in printed.out + printed.err
+
+
+def test_the_same_seed_plays_the_same_night(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    first_code, first = rehearse(tmp_path / "first", "--seed", "7", "--quiet")
+    second_code, second = rehearse(tmp_path / "second", "--seed", "7", "--quiet")
+    assert (first_code, second_code) == (0, 0), capsys.readouterr().out
+
+    def night(outputs: Outputs) -> list[tuple[str, str, str]]:
+        return [
+            (entry["actor"], entry["action"], json.dumps(entry.get("plan"), sort_keys=True))
+            for entry in read_log(outputs.events) if entry["type"] == "action"
+        ]
+
+    assert sorted(night(first)) == sorted(night(second))
+    assert bot_totals(first.database) == bot_totals(second.database)
+
+
+def test_a_missing_ceremony_file_is_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["--ceremony", str(tmp_path / "nope.json"), "--database", str(tmp_path / "lounge.db")])
+    printed = capsys.readouterr()
+    assert code == 2
+    assert printed.err.strip().splitlines() == [f"Can't rehearse: The ceremony file {str(tmp_path / 'nope.json')!r} "
+                                                "doesn't exist."]
+    assert not (tmp_path / "lounge.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ('{"categories": [', "isn't valid JSON: line 1"),
+        ('{"categories": {}}', "Field `categories` must be a list"),
+        ('{"categories": [{"name": "Drama", "nominees": []}]}', "every category needs at least one nominee"),
+        ("[1, 2]", 'must be an object with a "categories" list'),
+    ],
+)
+def test_a_bad_ceremony_file_gives_the_bots_own_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, reason: str
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(content, encoding="utf-8")
+    code = main(["--ceremony", str(bad), "--database", str(tmp_path / "lounge.db")])
+    printed = capsys.readouterr()
+    assert code == 2
+    lines = printed.err.strip().splitlines()
+    assert len(lines) == 1, printed.err
+    assert lines[0].startswith("Can't rehearse: bad.json: ")
+    assert reason in lines[0]
+    assert not (tmp_path / "lounge.db").exists()
+
+
+def test_bad_arguments_are_refused_by_argparse(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--members", "0"]) == 2
+    assert "--members: must be between 1 and 1000, not 0" in capsys.readouterr().err
+    assert main(["--speed", "fast"]) == 2
+    assert "--speed: 'fast' is not a number" in capsys.readouterr().err
+
+
+def test_python_m_bot_rehearse_needs_no_token(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
+    monkeypatch.chdir(tmp_path)  # no .env here
+    assert bot_main(["rehearse", "--ceremony", str(tmp_path / "missing.json")]) == 2
+    err = capsys.readouterr().err
+    assert "doesn't exist" in err
+    assert "DISCORD_TOKEN" not in err
+
+
+def test_a_database_that_is_not_a_rehearsals_is_never_overwritten(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    precious = tmp_path / "lounge.db"
+    precious.write_bytes(b"the real lounge")
+    code = main(["--ceremony", str(SMALL), *FAST, "--database", str(precious)])
+    assert code == 2
+    assert "isn't a rehearsal's database" in capsys.readouterr().err
+    assert precious.read_bytes() == b"the real lounge"
+
+
+def test_a_bot_that_cannot_start_stops_the_rehearsal_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def full_disk(self: LoungeBot) -> None:
+        raise StorageUnavailable("disk full")
+
+    monkeypatch.setattr(LoungeBot, "prepare", full_disk)
+    code, outputs = rehearse(tmp_path)
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert code == 1
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("Rehearsal stopped: The bot could not start: StorageUnavailable: The lounge's database")
+    assert str(outputs.bot_log) in lines[0]
+
+
+def test_a_bot_that_stops_mid_show_ends_the_rehearsal_quickly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = Rehearsal.start
+
+    async def start_then_crash(self: Rehearsal, event: Event) -> None:
+        await started(self, event)
+        assert self._bot is not None
+        await self._bot.close()
+
+    monkeypatch.setattr(Rehearsal, "start", start_then_crash)
+    code, outputs = rehearse(tmp_path)
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert code == 1
+    assert lines == [f"Rehearsal stopped: The bot stopped during the night (see {outputs.bot_log})."]
