@@ -2,7 +2,8 @@
 
 Boards come from the maintained totals like every leaderboard. The money
 timeline is the one read of ``pledges``: the ceremony's pledges summed per
-minute (a few hundred rows however many pledges there were), once per night.
+minute (a few hundred rows however many pledges there were), once per night,
+in slices so the connection stays free for everyone else in between.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from bot.recap.pictures import MoneyPoint
 TOP_DONORS = 5
 LOSER_BARS = 10
 TOP_PICKERS = 3
+MONEY_SLICE = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,15 +145,32 @@ async def _worst_pickers(reader: Reader, guild_id: int, ceremony_id: int, *, exc
 
 
 async def _money(reader: Reader, guild_id: int, ceremony_id: int) -> list[MoneyPoint]:
-    """The running total after each minute that had pledges (cancelled ones left out)."""
-    rows = await reader.fetch_all(
-        "SELECT substr(created_at, 1, 16) AS minute, SUM(amount_cents) AS cents FROM pledges "
-        "WHERE guild_id = ? AND ceremony_id = ? AND status != 'cancelled' GROUP BY minute ORDER BY minute",
-        (guild_id, ceremony_id),
-    )
+    """The running total after each minute that had pledges (cancelled ones left out).
+
+    Read in slices of the server's pledges by id (its index), so a night of a
+    million pledges never holds the one connection for more than a few dozen
+    milliseconds at a time: other commands' queries run in between.
+    """
+    per_minute: dict[str, int] = {}
+    after = 0
+    while True:
+        rows = await reader.fetch_all(
+            "SELECT substr(created_at, 1, 16) AS minute, "
+            "SUM(CASE WHEN ceremony_id = ? AND status != 'cancelled' THEN amount_cents ELSE 0 END) AS cents, "
+            "MAX(id) AS last_id, COUNT(*) AS seen FROM ("
+            "SELECT id, created_at, amount_cents, ceremony_id, status FROM pledges "
+            "WHERE guild_id = ? AND id > ? ORDER BY id LIMIT ?) GROUP BY minute",
+            (ceremony_id, guild_id, after, MONEY_SLICE),
+        )
+        for row in rows:
+            if row["cents"]:
+                per_minute[row["minute"]] = per_minute.get(row["minute"], 0) + int(row["cents"])
+        if sum(row["seen"] for row in rows) < MONEY_SLICE:
+            break
+        after = max(row["last_id"] for row in rows)
     points: list[MoneyPoint] = []
     running = 0
-    for row in rows:
-        running += int(row["cents"])
-        points.append(MoneyPoint(datetime.fromisoformat(row["minute"]).replace(tzinfo=UTC), running))
+    for minute in sorted(per_minute):
+        running += per_minute[minute]
+        points.append(MoneyPoint(datetime.fromisoformat(minute).replace(tzinfo=UTC), running))
     return points

@@ -13,6 +13,7 @@ from PIL import Image
 
 from bot.db import Database
 from bot.domain.pledges import PledgeService
+from bot.recap import data as recap_data
 from bot.recap import service as recap_service
 from bot.recap.message import FILENAME, RECAP_KIND
 from bot.recap.pictures import HEIGHT, WIDTH, LossBar, MoneyPoint, RecapPicture, draw_recap
@@ -220,3 +221,20 @@ async def test_a_night_with_nothing_logged_still_gets_its_recap(db: Database, cl
     assert fields["💔 Biggest losers"] == "Nobody lost tonight."
     assert fields["📈 Money over the night"] == "No pledges during the night."
     assert open_png(base64.b64decode(body["files"][0]["data"])).size == (WIDTH, HEIGHT)
+
+
+async def test_the_money_timeline_is_the_same_read_in_small_slices(
+    db: Database, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lounge = await a_night(db, clock)
+    ceremony = await lounge.ceremonies.current(GUILD)
+    assert ceremony is not None
+    settings = await lounge.settings.get(GUILD)
+    whole = await recap_data.assemble_recap(db, settings, ceremony.id)
+    monkeypatch.setattr(recap_data, "MONEY_SLICE", 1)
+    sliced = await recap_data.assemble_recap(db, settings, ceremony.id)
+    assert whole is not None
+    assert sliced is not None
+    assert sliced.money == whole.money
+    assert [point.raised_cents for point in whole.money] == [20_00, 75_00, 80_00, 120_00]
+    assert whole.money[-1].raised_cents == whole.raised_cents

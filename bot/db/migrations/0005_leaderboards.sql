@@ -114,17 +114,21 @@ BEGIN
     UPDATE board_scores SET members = members - 1
     WHERE guild_id = OLD.guild_id AND scope = OLD.scope AND board = 'pickers' AND score = OLD.correct * 1000000 - OLD.resolved;
     DELETE FROM board_scores
-    WHERE guild_id = OLD.guild_id AND scope = OLD.scope AND board = 'pickers' AND score = OLD.correct * 1000000 - OLD.resolved AND members = 0;
+    WHERE guild_id = OLD.guild_id AND scope = OLD.scope AND board = 'pickers'
+      AND score = OLD.correct * 1000000 - OLD.resolved AND members = 0;
 END;
 
 CREATE TRIGGER board_scores_pick_stats_moved AFTER UPDATE OF correct, resolved ON pick_stats
-WHEN (OLD.resolved >= 3) IS NOT (NEW.resolved >= 3) OR OLD.correct * 1000000 - OLD.resolved != NEW.correct * 1000000 - NEW.resolved
+WHEN (OLD.resolved >= 3) IS NOT (NEW.resolved >= 3)
+  OR OLD.correct * 1000000 - OLD.resolved != NEW.correct * 1000000 - NEW.resolved
 BEGIN
     UPDATE board_scores SET members = members - 1
     WHERE OLD.resolved >= 3
-      AND guild_id = OLD.guild_id AND scope = OLD.scope AND board = 'pickers' AND score = OLD.correct * 1000000 - OLD.resolved;
+      AND guild_id = OLD.guild_id AND scope = OLD.scope AND board = 'pickers'
+      AND score = OLD.correct * 1000000 - OLD.resolved;
     DELETE FROM board_scores
-    WHERE guild_id = OLD.guild_id AND scope = OLD.scope AND board = 'pickers' AND score = OLD.correct * 1000000 - OLD.resolved AND members = 0;
+    WHERE guild_id = OLD.guild_id AND scope = OLD.scope AND board = 'pickers'
+      AND score = OLD.correct * 1000000 - OLD.resolved AND members = 0;
     INSERT INTO board_scores (guild_id, scope, board, score, members)
     SELECT NEW.guild_id, NEW.scope, 'pickers', NEW.correct * 1000000 - NEW.resolved, 1 WHERE NEW.resolved >= 3
     ON CONFLICT (guild_id, scope, board, score) DO UPDATE SET members = members + 1;
