@@ -24,9 +24,12 @@ from rich.console import Console
 from rich.text import Text
 
 from bot.domain.money import format_cents
+from bot.domain.result_announcements import plural
 from bot.rehearsal.clock import ScaledClock
 from bot.rehearsal.feed import Feed
-from bot.rehearsal.runner import Outcome, Outputs, RehearsalError, rehearse
+from bot.rehearsal.finale import Outcome
+from bot.rehearsal.outputs import Outputs, RehearsalError
+from bot.rehearsal.runner import rehearse
 from bot.rehearsal.script import MAX_MEMBERS, SHOW_MINUTES, CeremonyFileError, load_ceremony, plan_night
 
 DEFAULT_CEREMONY = Path(__file__).resolve().parent.parent / "data" / "emmys-2014.json"
@@ -121,8 +124,9 @@ def report(console: Console, outcome: Outcome, *, speed: float) -> None:
         ("Recap picture", str(outputs.recap) if outcome.recap_saved else "none (no recap picture was posted)"),
         ("Event log", f"{outputs.events} (every action and every answer, JSON lines)"),
         ("Bot log", str(outputs.bot_log)),
-        ("Took", f"{outcome.real_seconds:.1f} s for {SHOW_MINUTES / 60:g} h of show (×{speed:g})"),
-        ("Totals", f"{ledger.logged} categories logged · {len(ledger.losses)} members in the lounge · "
+        ("Took", f"{outcome.real_seconds:.1f} s for {SHOW_MINUTES / 60:g} h of show (×{speed:g}), "
+                 f"{plural(outcome.leaderboard_posts, 'leaderboard post')} in #leaderboards"),
+        ("Totals", f"{ledger.logged} categories logged · {plural(len(ledger.losses), 'member')} in the lounge · "
                    f"{format_cents(ledger.raised_cents)} raised"),
     ]
     if outcome.ok:

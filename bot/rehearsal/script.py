@@ -28,6 +28,7 @@ import io
 import json
 import random
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -35,7 +36,7 @@ from typing import Any
 
 from bot.clock import utc_now
 from bot.domain.ceremonies import MAX_CEREMONY_NAME, MAX_YEAR, MIN_YEAR, short_label
-from bot.domain.ceremony_files import parse_ceremony_file
+from bot.domain.ceremony_files import ParsedCategory, parse_ceremony_file
 from bot.domain.errors import InvalidInput
 
 HOST = "Hana Host"
@@ -128,10 +129,6 @@ class CeremonyFile:
     name: str
     year: int
     categories: tuple[PlannedCategory, ...]
-
-    @property
-    def nominee_count(self) -> int:
-        return sum(len(category.nominees) for category in self.categories)
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,7 +241,7 @@ def _json_flags(raw: dict[str, Any], count: int) -> list[tuple[bool, list[bool]]
     return flags
 
 
-def _csv_flags(data: bytes, categories: Any) -> list[tuple[bool, list[bool]]]:
+def _csv_flags(data: bytes, categories: Sequence[ParsedCategory]) -> list[tuple[bool, list[bool]]]:
     """Winner flags from an optional `winner` column (true, yes, 1, x); no telecast flags in a CSV."""
     winners: dict[str, list[bool]] = {}
     reader = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))

@@ -25,7 +25,9 @@ log = logging.getLogger(__name__)
 
 Interaction = discord.Interaction["LoungeBot"]
 
-SCHEDULE_TICK_SECONDS = 30.0
+# One indexed query per live ceremony: cheap enough to check often, so a post is
+# never late by more than a couple of seconds (and a sped-up rehearsal sees every slot).
+SCHEDULE_TICK_SECONDS = 2.0
 BOARD_CHOICES = [app_commands.Choice(name=kind.value, value=kind.value) for kind in BoardKind]
 SCOPE_CHOICES = [app_commands.Choice(name=choice.value, value=choice.value) for choice in ScopeChoice]
 

@@ -17,7 +17,8 @@ from bot.domain.errors import StorageUnavailable
 from bot.lounge import LoungeBot
 from bot.rehearsal.cli import main
 from bot.rehearsal.ledger import ledger_from_log, read_log
-from bot.rehearsal.runner import Outputs, Rehearsal
+from bot.rehearsal.outputs import Outputs
+from bot.rehearsal.players import Players
 from bot.rehearsal.script import Event
 
 SMALL = Path(__file__).with_name("small-ceremony.json")
@@ -178,14 +179,19 @@ def test_a_bot_that_cannot_start_stops_the_rehearsal_with_one_line(
 def test_a_bot_that_stops_mid_show_ends_the_rehearsal_quickly(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    started = Rehearsal.start
+    bots: list[LoungeBot] = []
+    start_bot, start_show = LoungeBot.start, Players.start
 
-    async def start_then_crash(self: Rehearsal, event: Event) -> None:
-        await started(self, event)
-        assert self._bot is not None
-        await self._bot.close()
+    async def remember(self: LoungeBot, token: str, *, reconnect: bool = True) -> None:
+        bots.append(self)
+        await start_bot(self, token, reconnect=reconnect)
 
-    monkeypatch.setattr(Rehearsal, "start", start_then_crash)
+    async def start_then_crash(self: Players, event: Event) -> None:
+        await start_show(self, event)
+        await bots[0].close()
+
+    monkeypatch.setattr(LoungeBot, "start", remember)
+    monkeypatch.setattr(Players, "start", start_then_crash)
     code, outputs = rehearse(tmp_path)
     lines = capsys.readouterr().err.strip().splitlines()
     assert code == 1
