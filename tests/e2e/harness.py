@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,6 +74,38 @@ class Lounge:
     async def restart_bot(self) -> LoungeBot:
         await self.stop_bot()
         return await self.start_bot()
+
+    async def start_bot_for_every_server(self) -> LoungeBot:
+        """Like :meth:`start_bot`, with the commands synced globally (no dev guild), so every
+        server in the stand-in can use them: for tests of several servers sharing one bot."""
+        identified = self.standin.gateway.identify_count
+        synced = self.standin.commands.global_sync_count
+        bot = LoungeBot(dataclasses.replace(self.settings(), dev_guild_id=None), clock=self.clock)
+        self.bot = bot
+        self._runner = asyncio.create_task(bot.start(TOKEN), name="lounge-bot")
+        await self.standin.wait_for_identify(identified + 1)
+        await self.standin.wait_until_ready()
+        await self.standin.wait_until(
+            lambda: True if self.standin.commands.global_sync_count > synced else None,
+            what="the bot to sync its commands globally",
+        )
+        if self._runner.done():
+            self._runner.result()
+        return bot
+
+    def query(self, sql: str, params: tuple[object, ...] | dict[str, object] = ()) -> list[sqlite3.Row]:
+        """Read the bot's database as it stands (read-only; WAL lets it run beside the bot's writer)."""
+        connection = sqlite3.connect(f"file:{self.database_path}?mode=ro", uri=True, timeout=5)
+        try:
+            connection.row_factory = sqlite3.Row
+            return connection.execute(sql, params).fetchall()
+        finally:
+            connection.close()
+
+    def query_value(self, sql: str, params: tuple[object, ...] | dict[str, object] = ()) -> object:
+        """The first column of the first row of :meth:`query` (None when there is no row)."""
+        rows = self.query(sql, params)
+        return rows[0][0] if rows else None
 
     async def setup_lounge(self) -> None:
         """What a host does first: point the bot at the channels and the loser role."""
