@@ -6,6 +6,7 @@ roles) is checked against the test's own computation of the rules (`Scorebook`).
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -931,3 +932,24 @@ async def test_twin_nominations_stay_apart_and_a_member_claims_at_most_twenty_fi
     ada_card, bea_card = [read_card(reply) for reply in await answers(m.send_slash("loser card") for m in (ada, bea))]
     assert (ada_card.pick, ada_card.picks) == (1, "0 right, 1 wrong (0%)")
     assert (bea_card.pick, bea_card.picks) == (0, "1 right, 0 wrong (100%)")
+
+
+async def test_a_bad_nominee_file_is_refused_saying_where_and_changes_nothing(lounge: Lounge) -> None:
+    two = read_ceremony(DATA_2014, first=2)
+    night = Night(lounge, two)
+    await night.prepare()  # a draft with its nominees: a bad file must not replace them
+    many = {"categories": [{"name": f"Category {n}", "nominees": [{"name": "x"}]} for n in range(201)]}
+    bad_files = {
+        "missing.json": (b'{"categories": [{"name": "A", "nominees": [{"name": "x"}, {"show": "y"}]}]}',
+                         "`categories[0].nominees[1].name` is missing"),
+        "broken.json": (b'{"categories": [}', "isn't valid JSON: line 1, column 17"),
+        "empty-cell.csv": (b"category,nominee,show\nA,x,y\nA,,z\n", "Line 3, column `nominee` is empty"),
+        "too-many.json": (json.dumps(many).encode(), "has 201 entries; the limit is 200"),
+        "long-name.json": (json.dumps({"categories": [{"name": "A", "nominees": [{"name": "x" * 201}]}]}).encode(),
+                           "is 201 characters long; the limit is 200"),
+    }
+    for filename, (data, where) in bad_files.items():
+        said = await refused_and_unchanged(lounge, lounge.host, "ceremony import", file=Attachment(filename, data))
+        assert where in said, filename
+    status = await lounge.host.slash("ceremony status")
+    assert "**0 of 2** results announced" in status.embeds[0]["description"]

@@ -24,7 +24,6 @@ from bot.standin import Attachment, Channel, Guild, InteractionRecord, Message, 
 from bot.standin.errors import WaitTimeout
 from tests.e2e.harness import Lounge
 
-REPO = Path(__file__).resolve().parents[2]
 TOKEN = "test-token"
 DEADLINE = 3.0
 """Discord's limit for the first answer to an interaction."""
@@ -265,7 +264,8 @@ class BotProcess:
         self._log_file.write(f"\n----- run {self.runs} -----\n".encode())
         self._log_file.flush()
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", env=self.env, cwd=REPO,
+            # cwd: a folder of its own, so no developer's `.env` is read
+            sys.executable, "-m", "bot", env=self.env, cwd=self.database.parent,
             stdin=asyncio.subprocess.DEVNULL, stdout=self._log_file, stderr=self._log_file,
         )
         try:
