@@ -473,6 +473,7 @@ class Scorebook:
     members: list[str] = field(default_factory=list)  # everyone who took part, in order of arrival
     milestones_announced: set[int] = field(default_factory=set)
     voluntary_cents: int = 0  # tonight's pledges other than the winner's tax
+    news: list[News] = field(default_factory=list)  # every host action's announcement, in order
 
     @classmethod
     def of(
@@ -571,10 +572,12 @@ class Scorebook:
         before = self._before()
         winners = self.winners.pop(category)
         leaving = {member for member in self.members if self.losses(member).total < before.losses[member].total}
-        return News(
+        news = News(
             "correction", category, (), winners, leaving=len(leaving),
             taxes_cancelled=len(before.taxes - self.taxes()),
         )
+        self.news.append(news)
+        return news
 
     def _before(self) -> _Before:
         return _Before({m: self.losses(m) for m in self.members}, self.taxes())
@@ -591,7 +594,7 @@ class Scorebook:
         leaving = {m for m in self.members if after[m].total < before.losses[m].total}
         taxed = tuple(sorted(who for who, c in self.taxes() - before.taxes if c == category))
         milestones = self._milestones(len(before.taxes), len(self.taxes()))
-        return News(
+        news = News(
             kind, category, winners, changed,
             guests=sum(1 for n in nominations if n not in winners),
             lost_picks=sum(1 for n in picks if n not in winners),
@@ -602,6 +605,8 @@ class Scorebook:
             taxed=taxed,
             milestones=milestones,
         )
+        self.news.append(news)
+        return news
 
     def _milestones(self, taxes_before: int, taxes_after: int) -> tuple[int, ...]:
         """Each new winner's tax is one pledge: it announces the highest milestone it is first to reach."""

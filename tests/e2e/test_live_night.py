@@ -302,6 +302,7 @@ async def test_an_undone_result_leaves_the_night_as_if_it_never_happened(standin
         # The wrong winner's tax reached twice the goal; the right one reaches it again, announced once.
         assert with_the_mistake["milestones announced"] == ["🎉 Goal reached!", "🚀 2× the goal!"]
         assert book.milestones_announced == {25, 50, 75, 100, 200}
+        check_feed_against([e for e in shown if not is_milestone(titles([e])[0])][1:], book.news)
         dee = read_card(await members[3].slash("loser card"))
         assert dee.declared == 1  # a declared loss is never touched by an undo
         assert (dee.declared, dee.claim, dee.pick) == tuple(vars(book.losses("Dee")).values())
@@ -482,7 +483,9 @@ async def test_announcements_left_undelivered_by_a_stop_go_out_once_after_the_re
     await night.log_result(four[3], four[3].winners[0])
     delivered = await wait_for_feed(lounge, 5)
     assert delivered == [LIVE] + [f"🏆 {category.name}" for category in four]
-    assert Counter(announcement_posts(lounge)) == {500: 1, 200: len(lounge.announcements.history)}
+    statuses = announcement_posts(lounge)
+    assert set(statuses) == {500, 200}
+    assert statuses.count(200) == len(lounge.announcements.history)  # every accepted post shows once
 
 
 async def test_a_message_discord_stored_but_never_confirmed_shows_once_after_a_restart(lounge: Lounge) -> None:
@@ -491,15 +494,17 @@ async def test_a_message_discord_stored_but_never_confirmed_shows_once_after_a_r
     stored = lose_the_answer_to_the_next_message(lounge.announcements)
     await night.log_result(two[0], two[0].winners[0])
     await lounge.standin.wait_until(lambda: True if stored else None, what="Discord to store the announcement")
-    await lounge.stop_bot()  # discord.py was waiting to retry the 500: the bot never learnt it was stored
+    lounge.standin.faults.fail_next(ANNOUNCEMENT_ROUTE, status=500)  # were discord.py to retry (after 1 s)…
+    await lounge.stop_bot()  # …but the bot stops first, never having learnt that the message was stored
     assert lounge.query_value("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL") == 1
 
+    lounge.standin.faults.clear()
     await lounge.start_bot()  # sends the same batch again, with the same nonce
     await night.log_result(two[1], two[1].winners[0])
     delivered = await wait_for_feed(lounge, 3)
     assert delivered == [LIVE, f"🏆 {two[0].name}", f"🏆 {two[1].name}"]
     # Discord recognised the nonce and answered with the message it had stored.
-    assert announcement_posts(lounge) == [200, 200, 200]
+    assert announcement_posts(lounge).count(200) == 3
     recorded = lounge.query_value("SELECT message_id FROM outbox WHERE kind = 'result.log' ORDER BY id LIMIT 1")
     assert recorded == stored[0].id
     assert stored[0].nonce is not None
@@ -633,7 +638,7 @@ async def test_slow_role_changes_never_hold_up_announcements(lounge: Lounge) -> 
     await answers(night.send_pick(fan, drama.losers[0]) for fan in fans)
     await night.start()
     await lounge.announcements.wait_for_messages(1)
-    lounge.standin.faults.delay_next(ROLE_ROUTE, seconds=2.0)  # Discord is slow to hand out the first role
+    lounge.standin.faults.delay_next(ROLE_ROUTE, seconds=3.0)  # Discord is slow to hand out the first role
     await night.log_result(drama, drama.winners[0])
     await night.log_result(comedy, comedy.winners[0])
     await lounge.standin.wait_until(
