@@ -7,11 +7,13 @@ import logging
 import secrets
 from typing import TYPE_CHECKING, Any
 
+import aiohttp
 import discord
 from discord import app_commands
 
 from bot.domain.errors import LoungeError
 from bot.embeds import Colour, Embed
+from bot.ui import InteractionExpired, respond
 
 if TYPE_CHECKING:
     from bot.lounge import LoungeBot
@@ -40,8 +42,36 @@ def describe(error: BaseException) -> tuple[str, str] | None:
     return None
 
 
+# Discord's answers meaning "this interaction can't be answered any more".
+UNANSWERABLE_CODES = {10062, 40060}  # unknown interaction; already acknowledged
+
+
+def _unanswerable(error: BaseException) -> bool:
+    """The failure was the answer itself: answering again can only be refused."""
+    if isinstance(error, app_commands.CommandInvokeError):
+        error = error.original
+    if isinstance(error, InteractionExpired):
+        return True
+    return isinstance(error, discord.HTTPException) and error.code in UNANSWERABLE_CODES
+
+
+def _answer_in_doubt(error: BaseException) -> bool:
+    """The connection broke while answering: the member may or may not have the answer."""
+    if isinstance(error, app_commands.CommandInvokeError):
+        error = error.original
+    return isinstance(error, aiohttp.ClientError | ConnectionError)
+
+
 async def report_error(interaction: discord.Interaction[Any], error: BaseException) -> None:
-    """Answer the member ephemerally; log what they don't see."""
+    """Answer the member ephemerally; log what they don't see.
+
+    Never answers once Discord's deadline has passed, never answers an interaction
+    Discord already called answered or unknown, and never claims that nothing
+    changed when the failure may have come after a commit.
+    """
+    if _unanswerable(error):
+        log.warning("interaction %s could not be answered in time: %s", interaction.id, error)
+        return
     described = describe(error)
     if described is None:
         error_id = secrets.token_hex(4)
@@ -50,7 +80,10 @@ async def report_error(interaction: discord.Interaction[Any], error: BaseExcepti
             "error %s in %s by user %s in guild %s", error_id, command, interaction.user.id,
             interaction.guild_id, exc_info=error,
         )
-        title, text = "Something went wrong", f"That failed on our side and nothing was changed. Error id `{error_id}`."
+        title = "Something went wrong"
+        text = f"That failed on our side (error id `{error_id}`)."
+        if _answer_in_doubt(error):
+            text += " It may have been recorded: check before trying again (e.g. `/pledge mine`, `/loser card`)."
     else:
         title, text = described
         log.debug("refused %s for user %s: %s", interaction.data, interaction.user.id, text)
@@ -59,8 +92,8 @@ async def report_error(interaction: discord.Interaction[Any], error: BaseExcepti
         if interaction.response.is_done():
             await interaction.followup.send(embed=embed, ephemeral=True)
         else:
-            await interaction.response.send_message(embed=embed, ephemeral=True)
-    except discord.HTTPException as send_error:
+            await respond(interaction, interaction.response.send_message(embed=embed, ephemeral=True))
+    except (discord.HTTPException, InteractionExpired, aiohttp.ClientError) as send_error:
         log.warning("could not tell user %s about an error: %s", interaction.user.id, send_error)
 
 

@@ -3,7 +3,9 @@ and answering interactions."""
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from collections.abc import Awaitable, Coroutine
+from typing import Any, TypeVar
 
 import discord
 
@@ -19,6 +21,51 @@ def from_payload(payload: dict[str, Any]) -> list[discord.Embed]:
 
 
 NO_PINGS = discord.AllowedMentions.none()
+T = TypeVar("T")
+
+INITIAL_RESPONSE_SECONDS = 3.0
+"""Discord forgets an interaction that is not answered (or deferred) within 3 s."""
+DEFER_AFTER_SECONDS = 1.5
+"""Work still running after this long is deferred, so the answer can follow later."""
+
+
+class InteractionExpired(Exception):
+    """Discord's 3 seconds to answer have passed: any answer now would be refused."""
+
+
+def response_seconds_left(interaction: discord.Interaction[Any]) -> float:
+    """Seconds left to send the initial response, measured from the interaction's snowflake."""
+    elapsed = (discord.utils.utcnow() - interaction.created_at).total_seconds()
+    return INITIAL_RESPONSE_SECONDS - max(elapsed, 0.0)
+
+
+async def respond(interaction: discord.Interaction[Any], sending: Coroutine[Any, Any, T]) -> T:
+    """Send an initial response (message, defer, edit, …), but never past the deadline.
+
+    discord.py retries a callback that got a 5xx or a 429 after sleeping; a retry
+    after 3 s can only be refused, so it is cut off at the deadline instead.
+    """
+    left = response_seconds_left(interaction)
+    if left <= 0:
+        sending.close()
+        raise InteractionExpired()
+    try:
+        return await asyncio.wait_for(sending, timeout=left)
+    except TimeoutError as error:
+        raise InteractionExpired() from error
+
+
+async def defer_if_slow(interaction: discord.Interaction[Any], work: Awaitable[T], *, ephemeral: bool = True) -> T:
+    """Await `work`, deferring the interaction if it takes longer than DEFER_AFTER_SECONDS.
+
+    A burst is answered in one round trip each; a slow moment (a locked database,
+    a big result) still answers inside the deadline. The work is never cancelled.
+    """
+    task = asyncio.ensure_future(work)
+    done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER_SECONDS)
+    if not done and not interaction.response.is_done():
+        await respond(interaction, interaction.response.defer(ephemeral=ephemeral, thinking=True))
+    return await task
 
 
 async def reply(
@@ -43,4 +90,4 @@ async def reply(
     if interaction.response.is_done():
         await interaction.followup.send(**kwargs)
     else:
-        await interaction.response.send_message(**kwargs)
+        await respond(interaction, interaction.response.send_message(**kwargs))

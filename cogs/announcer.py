@@ -20,6 +20,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+import aiohttp
 import discord
 from discord.ext import commands, tasks
 
@@ -152,7 +153,8 @@ class Announcer(commands.Cog):
         except asyncio.CancelledError:
             raise
         except Exception:
-            log.exception("sending announcements to channel %s failed", channel_id)
+            log.exception("sending announcements to channel %s failed; retrying shortly", channel_id)
+            await asyncio.sleep(IDLE_POLL_SECONDS)  # no tight loop on a bug or an odd failure
         finally:
             self._announcements_due.set()
 
@@ -203,7 +205,7 @@ class Announcer(commands.Cog):
             log.warning("announcement batch %s: Discord said %s; retrying", batch_id, error.status)
             await self.outbox.mark_retry(batch_id, backoff(attempts), now, str(error.status))
             return False
-        except (OSError, TimeoutError) as error:
+        except (OSError, TimeoutError, aiohttp.ClientError) as error:
             attempts = max(row.attempts for row in batch)
             log.warning("announcement batch %s: %s; retrying", batch_id, error)
             await self.outbox.mark_retry(batch_id, backoff(attempts), now, "network")
@@ -252,7 +254,7 @@ class Announcer(commands.Cog):
         except discord.NotFound:
             await self.outbox.finish_role_change(change.id, self.clock(), failure="member or role not found")
             return
-        except (discord.HTTPException, OSError, TimeoutError) as error:
+        except (discord.HTTPException, OSError, TimeoutError, aiohttp.ClientError) as error:
             failure = f"gave up: {error}" if change.attempts + 1 >= MAX_ROLE_ATTEMPTS else None
             if failure is None:
                 await self._count_role_attempt(change)

@@ -18,7 +18,7 @@ from bot.domain.ceremonies import MAX_CEREMONY_NAME, MAX_YEAR, MIN_YEAR, Ceremon
 from bot.domain.ceremony_files import LIMITS_TEXT, MAX_FILE_BYTES, parse_ceremony_file
 from bot.domain.errors import InvalidInput
 from bot.domain.settings import SettingsService
-from bot.ui import reply
+from bot.ui import reply, respond
 from bot.views import render
 from bot.views.buttons import ConfirmEnd, end_view
 
@@ -63,7 +63,7 @@ class CeremonyCog(commands.GroupCog, group_name="ceremony", group_description="T
         assert interaction.guild_id is not None
         if file.size > MAX_FILE_BYTES:
             raise InvalidInput(f"That file is {file.size:,} bytes; the limit is {MAX_FILE_BYTES:,} ({LIMITS_TEXT}).")
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await respond(interaction, interaction.response.defer(ephemeral=True, thinking=True))
         data = await file.read()
         parsed = parse_ceremony_file(data, file.filename)
         summary = await self.ceremonies.import_nominees(

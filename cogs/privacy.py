@@ -13,7 +13,7 @@ from discord.ext import commands
 from bot.domain.privacy import ForgetReport, MemberData, PrivacyService
 from bot.embeds import Colour, Embed
 from bot.interaction_errors import report_error
-from bot.ui import NO_PINGS, reply, to_discord
+from bot.ui import NO_PINGS, reply, respond, to_discord
 
 if TYPE_CHECKING:
     from bot.lounge import LoungeBot
@@ -63,7 +63,7 @@ class ConfirmForget(discord.ui.View):
     @discord.ui.button(label="Forget me", style=discord.ButtonStyle.danger)
     async def confirm(self, interaction: discord.Interaction[Any], _: discord.ui.Button[ConfirmForget]) -> None:
         self.stop()
-        await interaction.response.defer()
+        await respond(interaction, interaction.response.defer())
         report = await self.privacy.forget(self.guild_id, self.owner_id)
         roles_left = await _take_roles_off(interaction, report)
         await interaction.edit_original_response(
@@ -74,7 +74,7 @@ class ConfirmForget(discord.ui.View):
     async def cancel(self, interaction: discord.Interaction[Any], _: discord.ui.Button[ConfirmForget]) -> None:
         self.stop()
         embed = Embed(title="Nothing was changed", description="Your data stays as it was.", colour=Colour.INFO)
-        await interaction.response.edit_message(embed=to_discord(embed), view=None)
+        await respond(interaction, interaction.response.edit_message(embed=to_discord(embed), view=None))
 
     async def on_timeout(self) -> None:
         if self.prompt is None:

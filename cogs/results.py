@@ -15,7 +15,7 @@ from discord.ext import commands
 
 from bot.checks import is_host
 from bot.domain.results import ResultService
-from bot.ui import reply
+from bot.ui import reply, respond
 from bot.views import autocomplete, render
 from bot.views.buttons import ConfirmUndo, undo_view
 
@@ -46,7 +46,7 @@ class ResultsCog(commands.GroupCog, group_name="result", group_description="Log 
     @is_host
     async def log(self, interaction: Interaction, category: Text, winner: Text) -> None:
         assert interaction.guild_id is not None
-        await interaction.response.defer(ephemeral=True)
+        await respond(interaction, interaction.response.defer(ephemeral=True))
         report = await self.results.log(
             interaction.guild_id, actor_id=interaction.user.id, category=category, winner=winner
         )
@@ -58,7 +58,7 @@ class ResultsCog(commands.GroupCog, group_name="result", group_description="Log 
     @is_host
     async def tie(self, interaction: Interaction, category: Text, nominee: Text) -> None:
         assert interaction.guild_id is not None
-        await interaction.response.defer(ephemeral=True)
+        await respond(interaction, interaction.response.defer(ephemeral=True))
         report = await self.results.tie(
             interaction.guild_id, actor_id=interaction.user.id, category=category, nominee=nominee
         )

@@ -1,6 +1,10 @@
-"""The process's one SQLite connection and its single, group-committing writer.
+"""The process's SQLite connections and its single, group-committing writer.
 
-Reads go straight to the connection. Every write is a *unit of work*: an async
+Two connections: one that only the writer task uses, and one for reads
+(``query_only``). In WAL mode readers never wait for writers, so while the writer
+waits for a lock held by another process (a backup, a host's sqlite shell) the
+bot keeps answering reads inside Discord's 3-second deadline, and a read never
+sees a write that is not yet committed. Every write is a *unit of work*: an async
 function that receives a :class:`Transaction`. Units are queued to one writer
 task, which runs as many as are waiting inside a single ``BEGIN IMMEDIATE`` …
 ``COMMIT``, each under its own SAVEPOINT so that one unit's error rolls back only
@@ -99,10 +103,11 @@ class _Unit:
 
 
 class Database:
-    """One aiosqlite connection, its pragmas and its writer task."""
+    """The writer's connection and task, and the connection for reads."""
 
-    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+    def __init__(self, conn: aiosqlite.Connection, reader: aiosqlite.Connection, path: Path) -> None:
         self._conn = conn
+        self._reader = reader
         self.path = path
         self._queue: asyncio.Queue[_Unit | None] = asyncio.Queue()
         self._writer: asyncio.Task[None] | None = None
@@ -123,7 +128,11 @@ class Database:
         conn.row_factory = sqlite3.Row
         for pragma in PRAGMAS:
             await conn.execute(pragma)
-        database = cls(conn, path)
+        reader = await aiosqlite.connect(str(path), isolation_level=None)
+        reader.row_factory = sqlite3.Row
+        for pragma in (*PRAGMAS, "PRAGMA query_only=ON"):
+            await reader.execute(pragma)
+        database = cls(conn, reader, path)
         database._writer = asyncio.create_task(database._write_loop(), name="database-writer")
         return database
 
@@ -141,8 +150,9 @@ class Database:
         return self._conn
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        """Read committed data; never waits for the writer."""
         try:
-            return list(await self._conn.execute_fetchall(sql, params))
+            return list(await self._reader.execute_fetchall(sql, params))
         except sqlite3.OperationalError as error:
             raise StorageUnavailable(str(error)) from error
 
@@ -181,12 +191,14 @@ class Database:
             with contextlib.suppress(sqlite3.Error):
                 await self._conn.execute("PRAGMA optimize")
             await self._conn.close()
+            await self._reader.close()
             closed_cleanly = True
         finally:
             if not closed_cleanly:
                 # Cancelled midway: never leave aiosqlite's thread running, it would
                 # keep the process alive after the event loop has gone.
                 self._conn.stop()
+                self._reader.stop()
 
     async def _write_loop(self) -> None:
         stopping = False

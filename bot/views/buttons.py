@@ -20,7 +20,7 @@ import discord
 from bot.checks import NotHost, member_is_host
 from bot.embeds import Embed
 from bot.interaction_errors import report_error
-from bot.ui import NO_PINGS, to_discord
+from bot.ui import NO_PINGS, respond, to_discord
 from bot.views import render
 
 if TYPE_CHECKING:
@@ -38,7 +38,8 @@ async def _edit(interaction: discord.Interaction[Any], embed: Embed, view: disco
     if interaction.response.is_done():
         await interaction.edit_original_response(embed=to_discord(embed), view=view, allowed_mentions=NO_PINGS)
     else:
-        await interaction.response.edit_message(embed=to_discord(embed), view=view, allowed_mentions=NO_PINGS)
+        editing = interaction.response.edit_message(embed=to_discord(embed), view=view, allowed_mentions=NO_PINGS)
+        await respond(interaction, editing)
 
 
 async def _require_host(interaction: discord.Interaction[Any]) -> None:
@@ -76,7 +77,7 @@ class ConfirmUndo(
             if self.choice != "yes":
                 await _edit(interaction, render.cancelled("The undo"), None)
                 return
-            await interaction.response.defer()
+            await respond(interaction, interaction.response.defer())
             assert interaction.guild_id is not None
             report = await _bot(interaction).services.results.undo(
                 interaction.guild_id, actor_id=interaction.user.id, category_id=self.category_id,
@@ -120,7 +121,7 @@ class ConfirmEnd(discord.ui.DynamicItem[Button], template=r"lounge:end:(?P<cerem
             if self.choice != "yes":
                 await _edit(interaction, render.cancelled("Ending the ceremony"), None)
                 return
-            await interaction.response.defer()
+            await respond(interaction, interaction.response.defer())
             assert interaction.guild_id is not None
             bot = _bot(interaction)
             status = await bot.services.ceremonies.end(

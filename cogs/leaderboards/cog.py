@@ -15,7 +15,7 @@ from bot.domain.leaderboards import BoardKind, LeaderboardService, ScopeChoice
 from bot.domain.schedule import LeaderboardSchedule
 from bot.domain.settings import SettingsService
 from bot.embeds import Colour, Embed
-from bot.ui import reply
+from bot.ui import reply, respond
 from cogs.leaderboards.view import BoardView
 
 if TYPE_CHECKING:
@@ -70,8 +70,11 @@ class LeaderboardCog(
             owner_id=interaction.user.id, owner_name=interaction.user.display_name,
         )
         await view.load()
-        await interaction.response.send_message(
-            embed=view.embed(), view=view, allowed_mentions=discord.AllowedMentions.none()
+        await respond(
+            interaction,
+            interaction.response.send_message(
+                embed=view.embed(), view=view, allowed_mentions=discord.AllowedMentions.none()
+            ),
         )
         view.message = await interaction.original_response()
 

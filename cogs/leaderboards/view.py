@@ -17,7 +17,7 @@ from bot.domain.leaderboards import BoardKind, BoardPage, BoardScope, Cursor, Le
 from bot.domain.ranking import Pager
 from bot.interaction_errors import report_error
 from bot.text import safe
-from bot.ui import NO_PINGS, to_discord
+from bot.ui import NO_PINGS, respond, to_discord
 
 log = logging.getLogger(__name__)
 
@@ -85,10 +85,13 @@ class BoardView(discord.ui.View):
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
         if interaction.user.id == self.owner_id:
             return True
-        await interaction.response.send_message(
-            f"These buttons belong to {safe(self.owner_name, 64)}: open your own board with `/leaderboard show`.",
-            ephemeral=True,
-            allowed_mentions=NO_PINGS,
+        await respond(
+            interaction,
+            interaction.response.send_message(
+                f"These buttons belong to {safe(self.owner_name, 64)}: open your own board with `/leaderboard show`.",
+                ephemeral=True,
+                allowed_mentions=NO_PINGS,
+            ),
         )
         return False
 
@@ -104,9 +107,13 @@ class BoardView(discord.ui.View):
         page = await self.turn(forward=forward)
         if page is None:
             where = "last" if forward else "first"
-            await interaction.response.send_message(f"This is the {where} page.", ephemeral=True)
+            await respond(
+                interaction, interaction.response.send_message(f"This is the {where} page.", ephemeral=True)
+            )
             return
-        await interaction.response.edit_message(embed=self.embed(), view=self, allowed_mentions=NO_PINGS)
+        await respond(
+            interaction, interaction.response.edit_message(embed=self.embed(), view=self, allowed_mentions=NO_PINGS)
+        )
 
     async def on_timeout(self) -> None:
         for item in self.children:

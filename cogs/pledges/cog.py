@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import zipfile
-from collections.abc import Awaitable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, TypeAlias, TypeVar
 
 import discord
@@ -16,7 +15,7 @@ from bot.checks import is_host, member_is_host
 from bot.domain.pledges import PledgeService
 from bot.domain.pledges.model import MAX_NOTE, MAX_REASON
 from bot.embeds import Colour, Embed
-from bot.ui import reply
+from bot.ui import defer_if_slow, reply, respond
 from cogs.pledges.render import change_embed, choice_label, mine_embed, progress_embed, receipt_embed
 
 if TYPE_CHECKING:
@@ -25,24 +24,9 @@ if TYPE_CHECKING:
 Interaction: TypeAlias = discord.Interaction["LoungeBot"]
 T = TypeVar("T")
 
-DEFER_AFTER_SECONDS = 1.5
-"""Answer directly when the write commits quickly; otherwise show "thinking…" before Discord's 3 s run out."""
 ATTACHMENT_LIMIT = 9 * 1024 * 1024
 """Below Discord's 10 MiB upload limit for bots; a larger export is sent zipped."""
 PledgeId = app_commands.Range[int, 1, 2**53]
-
-
-async def within_deadline(interaction: Interaction, work: Awaitable[T]) -> T:
-    """Await `work`, deferring the interaction first if it takes longer than DEFER_AFTER_SECONDS.
-
-    A burst of pledges is answered in one round trip each; a slow moment still
-    answers inside the deadline. The work is never cancelled by the deferral.
-    """
-    task = asyncio.ensure_future(work)
-    done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER_SECONDS)
-    if not done and not interaction.response.is_done():
-        await interaction.response.defer(ephemeral=True, thinking=True)
-    return await task
 
 
 def export_file(content: bytes, guild_id: int) -> discord.File:
@@ -76,7 +60,7 @@ class PledgeCog(commands.GroupCog, group_name="pledge", group_description="Pledg
         anonymous: bool = False,
     ) -> None:
         assert interaction.guild_id is not None
-        receipt = await within_deadline(
+        receipt = await defer_if_slow(
             interaction,
             self.pledges.add_pledge(
                 guild_id=interaction.guild_id,
@@ -152,7 +136,7 @@ class PledgeCog(commands.GroupCog, group_name="pledge", group_description="Pledg
     @is_host
     async def export(self, interaction: Interaction) -> None:
         assert interaction.guild_id is not None
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await respond(interaction, interaction.response.defer(ephemeral=True, thinking=True))
         exported = await self.pledges.export(interaction.guild_id, actor_id=interaction.user.id)
         embed = Embed(
             title="Pledge export",

@@ -196,11 +196,6 @@ async def keep_pledging(lounge: Lounge, sent: list[SentInteraction], every: floa
 
 
 @pytest.mark.allow_violations
-@pytest.mark.xfail(strict=True, reason="BUG: reads share the writer's aiosqlite connection (bot/db/database.py: one "
-                   "worker thread). While another process holds the write lock, each BEGIN IMMEDIATE blocks that "
-                   "thread for busy_timeout (1.5 s), so every read query queued behind it waits up to 1.5 s; with "
-                   "members still pledging, a command of 3-4 sequential reads (/pledge total, /leaderboard show) "
-                   "answers after 4-5.5 s and Discord refuses it (10062)")
 async def test_reads_keep_the_deadline_while_members_keep_pledging_into_a_locked_database(lounge: Lounge) -> None:
     standin, ada = lounge.standin, lounge.member("Ada")
     await ada.slash("pledge add", amount="10")

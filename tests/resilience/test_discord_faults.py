@@ -148,10 +148,6 @@ async def attempts_after_the_deadline(standin: StandIn, sent: SentInteraction, w
 
 
 @pytest.mark.allow_violations
-@pytest.mark.xfail(strict=True, reason="BUG: discord.py's webhook adapter retries the interaction callback after "
-                   "5xx/429 with sleeps of 1, 3, 5, 7 s (or retry_after), and nothing in the bot bounds the initial "
-                   "response by the interaction's 3-second deadline; report_error then sends a second answer after "
-                   "the first was refused (10062)")
 @pytest.mark.parametrize(("status", "times", "retry_after"), [(502, 2, 0.0), (429, 1, 4.0)],
                          ids=["502-twice", "429-retry-after-4s"])
 async def test_an_answer_is_never_retried_past_the_deadline(
@@ -168,10 +164,6 @@ async def test_an_answer_is_never_retried_past_the_deadline(
     assert ledger_problems(night.lounge.database_path) == []
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: cogs/announcer.py _send_batch treats only OSError/TimeoutError as network "
-                   "trouble; a cut connection raises aiohttp.ServerDisconnectedError (an aiohttp.ClientError, not an "
-                   "OSError), which escapes to _send_queue's `except Exception`, whose `finally` wakes the dispatcher "
-                   "at once: the batch is re-sent immediately in a tight loop, its attempts never counted, no backoff")
 async def test_a_connection_cut_while_announcing_is_retried_with_backoff(night: Night) -> None:
     night.standin.faults.drop_next(night.announcement_route, times=2)
     await night.wave(1)
@@ -183,10 +175,6 @@ async def test_a_connection_cut_while_announcing_is_retried_with_backoff(night: 
     assert cuts[1] - cuts[0] >= 0.9, f"re-sent {cuts[1] - cuts[0]:.3f}s after the cut, without backing off"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: when the connection carrying the receipt is cut (aiohttp raises "
-                   "ServerDisconnectedError, which discord.py's webhook adapter does not retry) after the pledge was "
-                   "committed, bot/interaction_errors.py report_error answers 'That failed on our side and nothing "
-                   "was changed' although the pledge is recorded: the member is led to pledge again")
 async def test_a_lost_receipt_never_tells_the_member_that_nothing_changed(night: Night) -> None:
     night.standin.faults.drop_next(CALLBACK_ROUTE)
     member = night.lounge.member("Rita Retry")

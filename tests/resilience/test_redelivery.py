@@ -101,9 +101,6 @@ async def test_a_result_delivered_again_is_logged_and_announced_once(lounge: Lou
 
 
 @pytest.mark.allow_violations
-@pytest.mark.xfail(strict=True, reason="BUG: after Discord refuses the answer to a redelivered interaction with "
-                   "40060 (already acknowledged), bot.interaction_errors.report_error answers the same interaction "
-                   "again with an error message, which Discord can only refuse again")
 async def test_a_redelivered_interaction_gets_at_most_one_more_answer_attempt(lounge: Lounge) -> None:
     standin, ada = lounge.standin, lounge.member("Ada")
     first = await ada.slash("pledge add", amount="25")

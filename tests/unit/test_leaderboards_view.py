@@ -4,7 +4,10 @@ answering only the member who opened the board, greyed out on timeout."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+
+import discord
 
 from bot.db import Database
 from bot.domain.leaderboards import ALL_TIME, BoardKind, BoardScope, LeaderboardService
@@ -90,6 +93,7 @@ class FakeUser:
 class FakeInteraction:
     user: FakeUser
     response: FakeResponse = field(default_factory=FakeResponse)
+    created_at: datetime = field(default_factory=discord.utils.utcnow)
 
 
 async def test_only_the_member_who_opened_the_board_turns_its_pages(db: Database, clock: FakeClock) -> None:

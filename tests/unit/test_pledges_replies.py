@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
-
 import pytest
 
-import cogs.pledges.cog as pledge_cog
 from bot.db import Database
 from bot.domain.pledges import PledgeService
 from bot.embeds import EMBED_TOTAL_LIMIT, embed_size, message
@@ -71,28 +67,3 @@ async def test_status_replies_and_autocomplete_labels(service: PledgeService) ->
     assert len(label) <= 100
     assert label.startswith(f"#{receipt.pledge.id} · $5.00 · paid · Al x")
     assert "\n" not in choice_label(change.pledge)
-
-
-class _Response:
-    def __init__(self) -> None:
-        self.deferred = 0
-
-    def is_done(self) -> bool:
-        return self.deferred > 0
-
-    async def defer(self, **_: Any) -> None:
-        self.deferred += 1
-
-
-class _Interaction:
-    def __init__(self) -> None:
-        self.response = _Response()
-
-
-async def test_a_slow_write_is_deferred_in_time_and_a_quick_one_is_not(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pledge_cog, "DEFER_AFTER_SECONDS", 0.01)
-    quick, slow = _Interaction(), _Interaction()
-    assert await pledge_cog.within_deadline(quick, asyncio.sleep(0, "done")) == "done"  # type: ignore[arg-type]
-    assert quick.response.deferred == 0
-    assert await pledge_cog.within_deadline(slow, asyncio.sleep(0.05, "late")) == "late"  # type: ignore[arg-type]
-    assert slow.response.deferred == 1

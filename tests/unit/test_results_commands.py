@@ -95,6 +95,7 @@ def clicker(db: Database, clock: FakeClock, guild_id: int, *, host: bool) -> Any
     member.roles = []
     member.guild_permissions = discord.Permissions(manage_guild=host)
     interaction = MagicMock()
+    interaction.created_at = discord.utils.utcnow()  # just clicked: Discord's 3 s to answer start now
     interaction.guild_id = guild_id
     interaction.user = member
     interaction.client.services = build_services(db, clock)
