@@ -10,8 +10,9 @@ What a result does, all in the unit that records it:
   result id); their totals and pick records are recounted (``tallies``);
 * members with a loss get the loser role when the server has one (queued,
   only when this bot has not already given it to them);
-* every member who claimed a winner owes the winner's tax (a pending pledge
-  through the pledges domain, tagged with the result id);
+* every member who claimed a winner owes the winner's tax, once per category
+  (a pending pledge through the pledges domain, tagged with the result id; a
+  tax they paid for the category before an undo still stands for it);
 * one announcement (spoiler-safe when the server wants it) and an audit entry.
 
 A tie adds one more winner to a logged category with every effect of that
@@ -371,11 +372,12 @@ async def _settle(
     settled.right_picks = int(right[0]) if right else 0
 
     # The winner's tax for every member who claimed a nominee that now wins: one per member
-    # per result (the pledges domain returns the existing pledge for a second winner claimed).
+    # per category (the pledges domain returns the live tax the member already has for it:
+    # a second winner claimed, or a paid tax kept through an undo). Only new ones are news.
     rows = await tx.fetch_all(
-        "SELECT id FROM pledges WHERE guild_id = ? AND result_id = ? AND kind = 'winner_tax' "
+        "SELECT id FROM pledges WHERE guild_id = ? AND category_id = ? AND kind = 'winner_tax' "
         "AND status != 'cancelled'",
-        (guild_id, result_id),
+        (guild_id, category.id),
     )
     already_owed = {int(row["id"]) for row in rows}
     for nominee in newly_winning:

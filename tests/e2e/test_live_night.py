@@ -417,11 +417,6 @@ async def test_picks_racing_the_result_are_either_counted_or_refused(lounge: Lou
     assert news_counts(announced).get("lost_picks", 0) == len(losers)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: re-logging a result after /result undo charges the winner's tax again although the member already "
-    "paid it for that very win (bot/domain/results.py _settle → charge_winner_tax is keyed by result_id; "
-    "reverse_winner_tax leaves paid taxes alone, so the member ends up owing two for one win)"
-))
 async def test_a_winners_tax_already_paid_is_not_charged_again_when_the_result_is_relogged(lounge: Lounge) -> None:
     (drama,) = one = read_ceremony(DATA_2014, first=1)
     await lounge.setup_lounge()

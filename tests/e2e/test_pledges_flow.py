@@ -305,11 +305,6 @@ async def test_amounts_are_parsed_exactly_and_bad_ones_record_nothing(lounge: Lo
     assert (await ada.slash("pledge add", amount="$500")).embeds[0]["title"].startswith(THANKS)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: goal milestones are remembered by percent alone (bot/db/migrations/0003_pledges.sql "
-    "pledge_milestones PRIMARY KEY (guild_id, scope, percent); bot/domain/pledges/milestones.py record_crossed), "
-    "so after a host raises the goal, reaching the new goal is never announced"
-))
 async def test_a_raised_goal_is_celebrated_when_it_is_reached(lounge: Lounge) -> None:
     await lounge.setup_lounge()
     await lounge.host.slash("settings set", goal="100")

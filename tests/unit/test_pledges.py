@@ -212,6 +212,37 @@ async def test_a_leap_over_several_milestones_is_one_announcement(
     assert len(await announcements(db, kind="pledge.milestone")) == 1
 
 
+async def test_a_raised_goal_has_milestones_of_its_own_each_announced_once(
+    db: Database, clock: FakeClock, service: PledgeService, members: Members
+) -> None:
+    ceremony = await open_ceremony(db, clock)
+    await configure(db, clock, goal_cents=100_00, big_pledge_cents=0)
+    assert (await members.pledge(ALICE, "100")).milestone_percent == 100
+    await configure(db, clock, goal_cents=1_000_00)  # the goal is met: a stretch goal
+    # A crowd meets the new goal together: 25, 50, 75 and 100 percent of $1,000, once each.
+    receipts = await asyncio.gather(*(members.pledge(1000 + n, "10") for n in range(90)))
+    assert sorted(r.milestone_percent for r in receipts if r.milestone_percent) == [25, 50, 75, 100]
+    titles = [body["embeds"][0]["title"] for body in await announcements(db, kind="pledge.milestone")]
+    assert titles == ["🎉 Goal reached!", "🎯 25% of the goal!", "🎯 50% of the goal!", "🎯 75% of the goal!",
+                      "🎉 Goal reached!"]
+    assert "$1,000.00" in text_of((await announcements(db, kind="pledge.milestone"))[-1])
+    recorded = await db.fetch_all(
+        "SELECT goal_cents, percent FROM pledge_milestones WHERE scope = ? ORDER BY goal_cents, percent", (ceremony,)
+    )
+    assert [tuple(row) for row in recorded] == [
+        (100_00, 25), (100_00, 50), (100_00, 75), (100_00, 100),
+        (1_000_00, 25), (1_000_00, 50), (1_000_00, 75), (1_000_00, 100),
+    ]
+
+    # Back to the first goal: what it has seen stays seen; a further multiple of it is new, once.
+    await configure(db, clock, goal_cents=100_00)
+    big = await members.pledge(BOB, "100")  # $1,100: 11× the $100 goal
+    assert big.milestone_percent == 1100
+    await service.cancel(guild_id=GUILD, pledge_id=big.pledge.id, actor_id=BOB, actor_is_host=False)
+    assert (await members.pledge(BOB, "100")).milestone_percent is None
+    assert len(await announcements(db, kind="pledge.milestone")) == 6
+
+
 async def test_milestones_start_afresh_for_each_ceremony(db: Database, clock: FakeClock, members: Members) -> None:
     await configure(db, clock, goal_cents=100_00, big_pledge_cents=0)
     await open_ceremony(db, clock, name="Emmys 2013")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from bot.db import Database, Transaction
@@ -11,15 +13,15 @@ from bot.domain.settings import SettingsService
 from tests.unit.conftest import FakeClock
 from tests.unit.pledge_helpers import ALICE, BOB, GUILD, HOST, OTHER_GUILD, announcements, open_ceremony
 
-CATEGORY = 55
+CATEGORY, OTHER_CATEGORY = 55, 56
 
 
 async def charge(db: Database, clock: FakeClock, *, user_id: int, result_id: int, ceremony_id: int,
-                 amount_cents: int = 1_000_00, guild_id: int = GUILD) -> int | None:
+                 amount_cents: int = 1_000_00, guild_id: int = GUILD, category_id: int = CATEGORY) -> int | None:
     async def unit(tx: Transaction) -> int | None:
         return await charge_winner_tax(
             tx, guild_id=guild_id, user_id=user_id, display_name=f"member {user_id}", ceremony_id=ceremony_id,
-            category_id=CATEGORY, result_id=result_id, amount_cents=amount_cents, now=clock(),
+            category_id=category_id, result_id=result_id, amount_cents=amount_cents, now=clock(),
         )
 
     return await db.write(unit)
@@ -86,7 +88,8 @@ async def test_a_corrected_result_cancels_only_its_pending_taxes(db: Database, c
     service = PledgeService(db, clock)
     alice_tax = await charge(db, clock, user_id=ALICE, result_id=9, ceremony_id=ceremony)
     bob_tax = await charge(db, clock, user_id=BOB, result_id=9, ceremony_id=ceremony)
-    other_result = await charge(db, clock, user_id=ALICE, result_id=10, ceremony_id=ceremony, amount_cents=5_00)
+    other_result = await charge(db, clock, user_id=ALICE, result_id=10, ceremony_id=ceremony, amount_cents=5_00,
+                                category_id=OTHER_CATEGORY)
     assert alice_tax is not None
     assert bob_tax is not None
     assert other_result is not None
@@ -107,13 +110,80 @@ async def test_a_corrected_result_cancels_only_its_pending_taxes(db: Database, c
     assert alice.total_cents == 5_00
 
 
-async def test_a_result_logged_again_after_its_correction_charges_again(db: Database, clock: FakeClock) -> None:
+async def test_an_unpaid_tax_cancelled_by_a_correction_is_charged_again_by_the_relog(
+    db: Database, clock: FakeClock
+) -> None:
     ceremony = await open_ceremony(db, clock)
     first = await charge(db, clock, user_id=ALICE, result_id=9, ceremony_id=ceremony)
     await reverse(db, clock, 9)
-    second = await charge(db, clock, user_id=ALICE, result_id=9, ceremony_id=ceremony)
+    second = await charge(db, clock, user_id=ALICE, result_id=12, ceremony_id=ceremony)
     assert second is not None
     assert second != first
+    assert (await PledgeService(db, clock).progress(GUILD)).all_time.raised_cents == 1_000_00
+
+
+async def test_a_paid_tax_kept_through_a_correction_covers_the_category_when_it_is_logged_again(
+    db: Database, clock: FakeClock
+) -> None:
+    ceremony = await open_ceremony(db, clock)
+    service = PledgeService(db, clock)
+    paid = await charge(db, clock, user_id=ALICE, result_id=9, ceremony_id=ceremony)
+    assert paid is not None
+    await service.mark_paid(guild_id=GUILD, pledge_id=paid, actor_id=ALICE, actor_is_host=False)
+    assert await reverse(db, clock, 9) == 0  # the money changed hands: the paid tax stays
+
+    # The same category logged again (a new result id): Alice owes nothing more.
+    assert await charge(db, clock, user_id=ALICE, result_id=12, ceremony_id=ceremony) == paid
+    assert await db.fetch_value("SELECT COUNT(*) FROM pledges WHERE user_id = ?", (ALICE,)) == 1
+    alice = await service.donor_rank(GUILD, ceremony, ALICE)
+    assert alice is not None
+    assert alice.total_cents == 1_000_00
+    # Verified is no different; and an undo of the re-log leaves it as it is.
+    await service.verify(guild_id=GUILD, pledge_id=paid, actor_id=HOST, actor_is_host=True)
+    assert await reverse(db, clock, 12) == 0
+    assert await charge(db, clock, user_id=ALICE, result_id=13, ceremony_id=ceremony) == paid
+    totals = await service.scope_totals(GUILD, ceremony)
+    assert (totals.raised_cents, totals.verified_cents, totals.pledge_count) == (1_000_00, 1_000_00, 1)
+
+
+async def test_the_tax_is_owed_once_per_member_and_category(db: Database, clock: FakeClock) -> None:
+    ceremony = await open_ceremony(db, clock)
+    other = await open_ceremony(db, clock, guild_id=OTHER_GUILD)
+    alice_drama = await charge(db, clock, user_id=ALICE, result_id=9, ceremony_id=ceremony)
+    # Another category, another member, another server: each a tax of its own.
+    alice_comedy = await charge(db, clock, user_id=ALICE, result_id=10, ceremony_id=ceremony,
+                                category_id=OTHER_CATEGORY)
+    bob_drama = await charge(db, clock, user_id=BOB, result_id=9, ceremony_id=ceremony)
+    elsewhere = await charge(db, clock, user_id=ALICE, result_id=11, ceremony_id=other, guild_id=OTHER_GUILD)
+    charged = [alice_drama, alice_comedy, bob_drama, elsewhere]
+    assert None not in charged
+    assert len(set(charged)) == 4
+    # A second winner of the drama category claimed by Alice (a tie): the tax she owes already.
+    assert await charge(db, clock, user_id=ALICE, result_id=9, ceremony_id=ceremony) == alice_drama
+    assert (await PledgeService(db, clock).scope_totals(GUILD, ceremony)).raised_cents == 3_000_00
+
+    # A host cancels the tax (the win was a mistake): a later win of the category charges afresh.
+    assert alice_drama is not None
+    await PledgeService(db, clock).cancel(guild_id=GUILD, pledge_id=alice_drama, actor_id=HOST,
+                                          actor_is_host=True, reason="logged by mistake")
+    again = await charge(db, clock, user_id=ALICE, result_id=14, ceremony_id=ceremony)
+    assert again not in (None, alice_drama)
+
+
+async def test_the_database_refuses_a_second_live_tax_for_a_category(db: Database, clock: FakeClock) -> None:
+    ceremony = await open_ceremony(db, clock)
+    first = await charge(db, clock, user_id=ALICE, result_id=9, ceremony_id=ceremony)
+    assert first is not None
+
+    async def second_tax(tx: Transaction) -> None:
+        await tx.execute(
+            "INSERT INTO pledges (guild_id, user_id, display_name, ceremony_id, amount_cents, kind, category_id, "
+            "result_id, created_at, updated_at) VALUES (?, ?, 'Alice', ?, 100000, 'winner_tax', ?, 12, '', '')",
+            (GUILD, ALICE, ceremony, CATEGORY),
+        )
+
+    with pytest.raises(sqlite3.IntegrityError, match="one winner's tax per category"):
+        await db.write(second_tax)
     assert (await PledgeService(db, clock).progress(GUILD)).all_time.raised_cents == 1_000_00
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from bot.db import Database, apply_migrations
 from bot.domain.errors import Conflict, NotFound, WrongState
+from bot.domain.pledges import PledgeService
 from bot.embeds import EMBED_TOTAL_LIMIT, FIELD_VALUE_LIMIT, embed_size
 from tests.unit.ceremony_helpers import HOST, Lounge, tiny_ceremony
 from tests.unit.conftest import FakeClock
@@ -267,6 +268,41 @@ async def test_every_host_action_is_audited(db: Database, clock: FakeClock) -> N
 
 
 # ---- undo and re-log: as if the wrong result never happened -------------------------------
+
+
+async def test_a_winners_tax_paid_before_an_undo_is_not_charged_again(db: Database, clock: FakeClock) -> None:
+    lounge = await open_lounge(db, clock)
+    pledges = PledgeService(db, clock)
+    bob, cat = lounge.member(11, "Bob"), lounge.member(12, "Cat")
+    await bob.claim(DRAMA, "Breaking Bad")
+    await cat.claim(DRAMA, "Mad Men")
+    await lounge.log(DRAMA, "Breaking Bad")
+    bobs_tax = int(await db.fetch_value("SELECT id FROM pledges WHERE user_id = 11"))
+    await pledges.mark_paid(guild_id=lounge.guild_id, pledge_id=bobs_tax, actor_id=11, actor_is_host=False)
+    undone = await lounge.undo(DRAMA)  # by mistake: Bob's money has changed hands, his tax stays paid
+    assert undone.taxes_cancelled == 0
+    assert await taxes(db) == [(11, "paid")]
+
+    relogged = await lounge.log(DRAMA, "Breaking Bad")  # the same winner again: nothing more to pay
+    assert relogged.taxes_charged == 0
+    assert await taxes(db) == [(11, "paid")]
+    news = (await lounge.announcements("result.log"))[-1]["embeds"][0]
+    assert "Winner's tax" not in {field["name"] for field in news["fields"]}
+    bob_total = await db.fetch_value("SELECT total_cents FROM pledge_member_totals WHERE scope = 0 AND user_id = 11")
+    assert bob_total == 1_000_00
+
+    # Another winner after all: only who claimed it owes; Bob's paid tax is left as it is.
+    await lounge.undo(DRAMA)
+    other = await lounge.log(DRAMA, "Mad Men")
+    assert other.taxes_charged == 1
+    assert await taxes(db) == [(11, "paid"), (12, "pending")]
+    # …and Bob's nominee ties: the tax he paid for this category stands for it.
+    tie = await lounge.tie(DRAMA, "Breaking Bad")
+    assert tie.taxes_charged == 0
+    assert await taxes(db) == [(11, "paid"), (12, "pending")]
+    total = await db.fetch_value("SELECT raised_cents FROM pledge_totals WHERE scope = 0")
+    assert total == 2_000_00
+
 
 # Columns that hold ids of rows re-created by the re-log, or times: not part of "the state".
 VOLATILE = {"id", "result_id", "created_at", "updated_at", "reached_at", "granted_at", "logged_at", "added_at",

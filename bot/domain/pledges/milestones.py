@@ -1,9 +1,13 @@
 """Goal milestones: 25, 50, 75 and 100 percent of the goal, then every further full goal.
 
-Each is announced once per scope. The check runs inside the unit that changed
-the total, so it sees exactly the total before and after this one pledge (the
-writer runs units one at a time); the unique key of `pledge_milestones` is what
-makes "once" hold even if the same milestone is crossed again after a cancel.
+Each is announced once per scope and goal amount: when a host raises the goal
+(a stretch goal once the first is met), the new goal's milestones are celebrated
+in their turn, while going back to a goal already celebrated announces nothing
+again. The check runs inside the unit that changed the total, so it sees exactly
+the total before and after this one pledge (the writer runs units one at a time);
+the unique key of `pledge_milestones` (server, scope, goal, percent; migration
+0006) is what makes "once" hold even when a crowd crosses a milestone together or
+the same milestone is crossed again after a cancel.
 """
 
 from __future__ import annotations
@@ -41,16 +45,17 @@ async def record_crossed(
     pledge_id: int,
     now: datetime,
 ) -> int | None:
-    """Record the milestones this change crossed; return the highest not recorded before, if any."""
+    """Record the milestones of `goal_cents` this change crossed; return the highest not recorded before
+    for that goal, if any."""
     crossed = crossed_milestones(before_cents, after_cents, goal_cents)
     if not crossed:
         return None
     rows = ", ".join("(?, ?, ?, ?, ?, ?, ?)" for _ in crossed)
     params: list[object] = []
     for percent in crossed:
-        params.extend((guild_id, scope, percent, goal_cents, after_cents, pledge_id, to_storage(now)))
+        params.extend((guild_id, scope, goal_cents, percent, after_cents, pledge_id, to_storage(now)))
     fresh = await tx.fetch_all(
-        "INSERT INTO pledge_milestones (guild_id, scope, percent, goal_cents, raised_cents, pledge_id, "  # noqa: S608
+        "INSERT INTO pledge_milestones (guild_id, scope, goal_cents, percent, raised_cents, pledge_id, "  # noqa: S608
         f"reached_at) VALUES {rows} ON CONFLICT DO NOTHING RETURNING percent",
         params,
     )

@@ -235,16 +235,35 @@ async def charge_winner_tax(
     amount_cents: int,
     now: datetime,
 ) -> int | None:
-    """Create a pending pledge of kind 'winner_tax' owed by user_id for winning category_id (result result_id);
-    None when amount_cents == 0. Counts toward totals and milestones like any other pledge.
+    """Charge user_id the winner's tax for winning category_id (result result_id): the id of the pledge
+    they owe for it; None when amount_cents == 0. A new tax is a pending pledge of kind 'winner_tax'
+    that counts toward totals and milestones like any other pledge.
 
-    Runs inside the caller's unit. Charging the same member twice for the same
-    result returns the first pledge's id (a retried result logs once).
+    The rule: a member owes the winner's tax at most once per server and category
+    while a live (not cancelled) tax of theirs for that category exists. When one
+    does, its id is returned and nothing new is charged; so a retried result, a tie
+    whose winners the member claimed both, and a result undone and logged again
+    all charge once. That live tax can belong to an undone result: an undo cancels
+    only unpaid taxes (:func:`reverse_winner_tax`), and a paid or verified one
+    stays (the money changed hands) and covers the category's re-log. The caller
+    charges only members who claimed a winner, so a re-log of a different winner
+    charges nobody who did not claim it; whoever did and still holds a live tax
+    for the category from the undone result owes nothing more. Migration 0006
+    refuses a second live tax in the database too.
+
+    Runs inside the caller's unit (the check and the insert are one atomic step).
     """
     if amount_cents == 0:
         return None
     if amount_cents < 0:
         raise ValueError("a winner's tax is never negative")
+    owed = await tx.fetch_one(
+        "SELECT id FROM pledges WHERE guild_id = ? AND category_id = ? AND user_id = ? "
+        "AND kind = 'winner_tax' AND status != 'cancelled' ORDER BY id LIMIT 1",
+        (guild_id, category_id, user_id),
+    )
+    if owed is not None:
+        return int(owed["id"])
     receipt = await record_pledge(
         tx,
         NewPledge(
@@ -266,7 +285,9 @@ async def charge_winner_tax(
 async def reverse_winner_tax(tx: Transaction, *, guild_id: int, result_id: int, now: datetime) -> int:
     """Cancel every still-pending winner-tax pledge created by result_id (paid/verified ones stay); return how many.
 
-    Runs inside the caller's unit; the totals follow through the triggers.
+    Runs inside the caller's unit; the totals follow through the triggers. A paid
+    tax that stays keeps the member's tax for the category paid: logging the
+    category again does not charge them again (see :func:`charge_winner_tax`).
     """
     return await tx.execute(
         "UPDATE pledges SET status = 'cancelled', updated_at = ?, cancel_reason = 'the result was corrected' "
