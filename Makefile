@@ -14,6 +14,10 @@ rehearse: $(VENV)/.installed-run
 test: $(VENV)/.installed-test
 	$(PY) -m pytest
 
+# The five benchmarks of issue 7 (a few minutes; run on an idle machine). `make bench ARGS=--quick` for a smoke run.
+bench: $(VENV)/.installed-run
+	$(PY) -m bench.all $(ARGS)
+
 lint: $(VENV)/.installed-test
 	$(PY) -m ruff check .
 	$(PY) -m mypy

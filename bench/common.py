@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import math
 import os
@@ -26,6 +27,7 @@ import platform
 import shutil
 import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -38,6 +40,7 @@ import aiohttp
 
 from bot.clock import Clock
 from bot.db import Database
+from bot.db.migrations import load_migrations
 from bot.domain.ceremonies import CeremonyService
 from bot.domain.ceremony_files import parse_ceremony_file
 from bot.domain.settings import SettingsService
@@ -91,7 +94,9 @@ def ratio_text(value: float, limit: float, *, lower_is_better: bool = True) -> s
         return ""
     if lower_is_better:
         return f"{limit / value:.1f}x under" if value <= limit else f"{value / limit:.2f}x over"
-    return f"{value / limit:.2f}x the target" if value >= limit else f"{value / limit:.2f}x, short by {limit - value:.3g}"
+    if value >= limit:
+        return f"{value / limit:.2f}x the target"
+    return f"{value / limit:.2f}x the target, short by {limit - value:.3g}"
 
 
 def print_summary(title: str, figures: Sequence[Figure], command: str) -> None:
@@ -133,11 +138,25 @@ def machine_lines() -> list[str]:
                 memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
     load = " ".join(f"{value:.2f}" for value in os.getloadavg())
     return [
+        f"code:    {code_version()}",
         f"date:    {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
         f"machine: {os.cpu_count()} CPUs ({cpu}), {memory} RAM, {platform.system()} {platform.release()}",
         f"python:  {platform.python_version()} ({sys.executable})",
         f"load:    {load} (1/5/15 min, before the run)",
     ]
+
+
+def code_version() -> str:
+    """The commit measured, and whether bot/ or cogs/ had uncommitted changes (the tree is shared)."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,  # noqa: S607
+                                text=True, check=True).stdout.strip()
+        changed = subprocess.run(["git", "status", "--porcelain", "--", "bot", "cogs"], cwd=REPO,  # noqa: S607
+                                 capture_output=True, text=True, check=True).stdout.split("\n")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (no git)"
+    files = [line[3:] for line in changed if line.strip()]
+    return f"{commit}" + (f" + uncommitted changes in {len(files)} file(s) of bot/ and cogs/" if files else "")
 
 
 def print_machine() -> None:
@@ -154,6 +173,14 @@ def cache_dir() -> Path:
     folder = Path(os.environ.get("LOUNGE_BENCH_CACHE") or Path(tempfile.gettempdir()) / "losers-lounge-bench")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def build_digest(*sources: Path) -> str:
+    """A short hash of the migrations and the given builder files: a cached database built by older
+    ones is never reused."""
+    text = "".join(migration.sql for migration in load_migrations())
+    text += "".join(source.read_text() for source in sources)
+    return hashlib.sha256(text.encode()).hexdigest()[:10]
 
 
 def copy_database(source: Path, target: Path) -> None:
@@ -196,6 +223,12 @@ def proc_status_kib(pid: int, key: str) -> int:
         if line.startswith(f"{key}:"):
             return int(line.split()[1])
     raise KeyError(key)
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (``/proc/<pid>/stat``, 10 ms resolution)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class ControlError(RuntimeError):
@@ -282,16 +315,16 @@ class BotProcess:
     def rss_mib(self) -> float:
         return proc_status_kib(self.pid, "VmRSS") / 1024
 
-    async def stop(self, timeout: float = 60) -> int:
-        """SIGTERM, then wait: the bot finishes its queued writes and closes the database."""
+    async def stop(self, grace: float = 60) -> int:
+        """SIGTERM, then wait up to `grace` seconds: the bot finishes its queued writes and closes the database."""
         if self.process.returncode is None:
             self.process.send_signal(signal.SIGTERM)
         try:
-            await asyncio.wait_for(self.process.wait(), timeout)
+            await asyncio.wait_for(self.process.wait(), grace)
         except TimeoutError:
             self.process.kill()
             await self.process.wait()
-            raise RuntimeError(f"the bot did not stop within {timeout:g} s; log: {self.tail()}") from None
+            raise RuntimeError(f"the bot did not stop within {grace:g} s; log: {self.tail()}") from None
         return self.process.returncode or 0
 
     def tail(self, chars: int = 3000) -> str:
@@ -314,12 +347,14 @@ def bot_environment(*, database: Path, api_base: str, gateway_url: str, guild_id
     return env
 
 
-async def start_bot(env: dict[str, str], folder: Path) -> BotProcess:
+async def start_bot(env: dict[str, str], folder: Path, *, profile_to: Path | None = None) -> BotProcess:
+    """Spawn ``python -m bot`` (under ``python -m cProfile -o profile_to`` when asked)."""
     log_path = folder / "bot.log"
+    profiling = ["-m", "cProfile", "-o", str(profile_to)] if profile_to is not None else []
     with log_path.open("wb") as log:
         started = time.perf_counter()
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", env=env, cwd=folder, stdout=log, stderr=log,
+            sys.executable, *profiling, "-m", "bot", env=env, cwd=folder, stdout=log, stderr=log,
         )
     return BotProcess(process, log_path, started)
 

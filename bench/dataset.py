@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
 import math
 import random
 import sqlite3
@@ -42,12 +41,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.common import CEREMONY_FILE, Figure, build_digest, cache_dir, print_machine, print_summary, scratch_dir
 from bot.clock import to_storage
 from bot.db import Database, Transaction, apply_migrations
-from bot.db.migrations import load_migrations
 from bot.domain import tallies
 from bot.domain.ceremony_files import ParsedCeremony, parse_ceremony_file
-from bench.common import CEREMONY_FILE, cache_dir, print_machine, scratch_dir
 
 GUILD = 1_100_000_000_000_000_002
 """A snowflake-shaped id (DEV_GUILD_ID wants 17-20 digits): benchmark 5 gives the stand-in's server this id."""
@@ -293,11 +291,11 @@ _PLEDGE_SCOPES = (
 COMPUTE_TOTALS = (
     # Every member who ever pledged in a scope has a row (inserted pending by the bot); reached_at is
     # the created_at of their latest pledge: an insert sets it, a status change never raises a total.
-    "INSERT INTO pledge_member_totals (guild_id, scope, user_id, total_cents, anonymous_cents, pledge_count, "
+    "INSERT INTO pledge_member_totals (guild_id, scope, user_id, total_cents, anonymous_cents, pledge_count, "  # noqa: S608
     "reached_at) SELECT guild_id, scope, user_id, SUM(amount_cents * (status != 'cancelled')), "
     "SUM(amount_cents * anonymous * (status != 'cancelled')), SUM(status != 'cancelled'), MAX(created_at) "
     f"FROM ({_PLEDGE_SCOPES}) GROUP BY guild_id, scope, user_id",
-    "INSERT INTO pledge_totals (guild_id, scope, raised_cents, pending_cents, paid_cents, verified_cents, "
+    "INSERT INTO pledge_totals (guild_id, scope, raised_cents, pending_cents, paid_cents, verified_cents, "  # noqa: S608
     "pledge_count, pledger_count) SELECT guild_id, scope, SUM(amount_cents * (status != 'cancelled')), "
     "SUM(amount_cents * (status = 'pending')), SUM(amount_cents * (status = 'paid')), "
     "SUM(amount_cents * (status = 'verified')), SUM(status != 'cancelled'), 0 "
@@ -413,7 +411,9 @@ async def build_the_bots_way(path: Path, size: Size, seed: int = 66) -> None:
                 if pick[5] is not None:
                     pickers.setdefault(pick[1], set()).add(pick[3])
 
-            async def recount(tx: Transaction, guild: int = guild, losers: Any = losers, pickers: Any = pickers) -> None:
+            async def recount(
+                tx: Transaction, guild: int = guild, losers: Any = losers, pickers: Any = pickers
+            ) -> None:
                 for ceremony, users in losers.items():
                     await tallies.refresh_loss_totals(tx, guild, ceremony, users)
                 for ceremony, users in pickers.items():
@@ -444,17 +444,12 @@ def compare(first: Path, second: Path, tables: Sequence[str] = MAINTAINED) -> di
         conn.close()
 
 
-def _schema_digest() -> str:
-    text = "".join(migration.sql for migration in load_migrations()) + Path(__file__).read_text()
-    return hashlib.sha256(text.encode()).hexdigest()[:10]
-
-
 async def cached(size: Size, *, quiet: bool = False) -> Path:
     """The built database for `size`, from the cache when the migrations and this builder are unchanged.
 
     Treat it as read-only: copy it before running anything that writes.
     """
-    path = cache_dir() / f"lounge-{size.key}-{_schema_digest()}.db"
+    path = cache_dir() / f"lounge-{size.key}-{build_digest(Path(__file__))}.db"
     if path.exists():
         return path
     building = path.with_suffix(".building")
@@ -491,7 +486,12 @@ async def verify() -> bool:
         print(f"verify ({VERIFY.key}, {time.perf_counter() - started:.1f} s): bulk build vs the bot's way")
         for table, (rows, only_first, only_second) in found.items():
             print(f"  {table:<22} {rows:>7,} rows; only in bulk {only_first}, only in the bot's way {only_second}")
-        print("  identical" if ok else "  DIFFERENT: the bulk build does not hold what the bot would have written")
+        print_summary(
+            "dataset: the bulk build against the bot's own way of writing the same rows",
+            [Figure("maintained tables, row for row", "identical" if ok else "DIFFERENT", "identical", ok,
+                    ", ".join(f"{table} {rows:,}" for table, (rows, _a, _b) in found.items()))],
+            ".venv/bin/python -m bench.dataset --verify",
+        )
         return ok
 
 

@@ -28,9 +28,6 @@ import random
 import time
 from collections import defaultdict
 
-from bot.db import Database
-from bot.db.database import Params, Row
-from bot.domain.leaderboards import ALL_TIME, SPECS, BoardKind, Cursor, board_page, viewer_standing
 from bench import dataset
 from bench.common import (
     Figure,
@@ -45,6 +42,9 @@ from bench.common import (
     scratch_dir,
     spread,
 )
+from bot.db import Database
+from bot.db.database import Params, Row
+from bot.domain.leaderboards import ALL_TIME, SPECS, BoardKind, Cursor, board_page, viewer_standing
 
 TARGET_MS = 10.0
 
@@ -65,6 +65,32 @@ class PlanChecker:
         return await self.db.fetch_one(sql, params)
 
 
+class StatementTimer:
+    """A reader that times each statement, keyed by what it does (for --profile)."""
+
+    KINDS = (("UNION ALL SELECT 2", "ranks: histogram + members who left"),
+             (" UNION ALL ", "page rows after a cursor"),
+             ("AND t.user_id = ?", "viewer's row"),
+             ("ORDER BY", "first page rows"))
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.timings: dict[str, list[float]] = defaultdict(list)
+
+    def _kind(self, sql: str) -> str:
+        return next((name for marker, name in self.KINDS if marker in sql), sql[:40])
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        started = time.perf_counter()
+        rows = await self.db.fetch_all(sql, params)
+        self.timings[self._kind(sql)].append((time.perf_counter() - started) * 1000)
+        return rows
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
+        rows = await self.fetch_all(sql, params)
+        return rows[0] if rows else None
+
+
 async def board_rows(db: Database, kind: BoardKind, scope: int) -> list[tuple[Cursor, int]]:
     """Every listed row of a board in board order, as (cursor, user id): read once, outside the timing."""
     spec = SPECS[kind]
@@ -81,8 +107,8 @@ async def board_rows(db: Database, kind: BoardKind, scope: int) -> list[tuple[Cu
             for row in rows]
 
 
-async def sample(db: Database, kind: BoardKind, scope: int, places: list[tuple[Cursor, int]], samples: int,
-                 rng: random.Random) -> dict[str, list[float]]:
+async def sample(db: Database | StatementTimer, kind: BoardKind, scope: int, places: list[tuple[Cursor, int]],
+                 samples: int, rng: random.Random) -> dict[str, list[float]]:
     timings: dict[str, list[float]] = {"open": [], "page": []}
     for _ in range(samples):
         cursor, _user = rng.choice(places[:-1])
@@ -151,6 +177,18 @@ async def run(args: argparse.Namespace) -> None:
                 print(f"{kind_name:8} {scope_name:9} {what:5} {listed:>8,} {percentile(values, 0.5):7.2f} "
                       f"{percentile(values, 0.95):7.2f} {median(runs):7.2f} {max(values):7.2f}   {spread(runs, 2)}")
             plans_ok = await check_plans(db, scopes, random.Random(99))
+            if args.profile:
+                print("\n--profile: each statement of a page (p50 / p99 ms), per board and scope:")
+                for name, scope in scopes.items():
+                    for kind in BoardKind:
+                        timer = StatementTimer(db)
+                        await sample(timer, kind, scope, places[(name, kind)], samples, random.Random(7))
+                        parts = "; ".join(f"{what} {percentile(v, 0.5):.2f} / {percentile(v, 0.99):.2f} (x{len(v)})"
+                                          for what, v in timer.timings.items())
+                        print(f"  {kind.value:8} {name:9} {parts}")
+                left = await db.fetch_value(
+                    "SELECT COUNT(*) FROM members WHERE guild_id = ? AND left_at IS NOT NULL", (dataset.GUILD,))
+                print(f"  (members known to have left, read by every rank count: {left:,})")
         finally:
             await db.close()
     worst_key = max(p99s, key=lambda key: median(p99s[key]))
@@ -175,6 +213,7 @@ async def run(args: argparse.Namespace) -> None:
 def main() -> int:
     parser = base_parser(__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=400, help="pages timed per board, scope and action, per run")
+    parser.add_argument("--profile", action="store_true", help="time each statement of a page")
     args = parser.parse_args()
     print_machine()
     asyncio.run(run(args))
