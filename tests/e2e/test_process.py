@@ -24,6 +24,17 @@ def bot_environment(standin: StandIn, tmp_path: Path, **overrides: str) -> dict[
     return env
 
 
+async def finish(process: asyncio.subprocess.Process, seconds: float = 30) -> bytes:
+    """Wait for the process to exit; kill it (and fail) if it hangs, so no test leaves a bot behind."""
+    try:
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=seconds)
+    except TimeoutError:
+        process.kill()
+        await process.communicate()
+        raise AssertionError(f"the bot did not exit within {seconds} s") from None
+    return stderr
+
+
 async def start_bot_process(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", env=env, cwd=cwd,
@@ -33,7 +44,7 @@ async def start_bot_process(env: dict[str, str], cwd: Path) -> asyncio.subproces
 
 async def test_a_token_discord_refuses_gets_one_clear_sentence(standin: StandIn, tmp_path: Path) -> None:
     process = await start_bot_process(bot_environment(standin, tmp_path, DISCORD_TOKEN="wrong-token"), tmp_path)
-    _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    stderr = await finish(process)
     assert process.returncode == 2
     lines = stderr.decode().strip().splitlines()
     assert lines == [lines[0]]
@@ -52,7 +63,7 @@ async def test_the_process_serves_members_and_stops_cleanly_on_sigterm(standin: 
         assert saved.embeds[0]["title"] == "Settings saved"
     finally:
         process.send_signal(signal.SIGTERM)
-        _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+        stderr = await finish(process)
     assert process.returncode == 0, stderr.decode()
     assert "Traceback" not in stderr.decode()
     assert (tmp_path / "lounge.db").exists()
@@ -70,5 +81,5 @@ async def test_global_sync_when_no_dev_guild_is_set(standin: StandIn, tmp_path: 
         assert shown.ephemeral
     finally:
         process.send_signal(signal.SIGINT)
-        await asyncio.wait_for(process.communicate(), timeout=30)
+        await finish(process)
     assert process.returncode == 0
