@@ -35,45 +35,46 @@ async def refresh_loss_totals(
     tx: Transaction, guild_id: int, ceremony_id: int | None, user_ids: Iterable[int]
 ) -> None:
     """Recount the losses of `user_ids`, all-time and in `ceremony_id`."""
-    members = id_list(user_ids)
-    if members == "[]":
-        return
-    for scope in scopes_of(ceremony_id):
-        await tx.execute(
-            "DELETE FROM loss_totals WHERE guild_id = ? AND scope = ? "
-            "AND user_id IN (SELECT value FROM json_each(?))",
-            (guild_id, scope, members),
-        )
-        await tx.execute(
-            "INSERT INTO loss_totals (guild_id, scope, user_id, losses, reached_at) "
-            "SELECT guild_id, ?1, user_id, COUNT(*), MAX(created_at) FROM losses "
-            "WHERE guild_id = ?2 AND user_id IN (SELECT value FROM json_each(?3)) "
-            "AND (?1 = 0 OR ceremony_id = ?1) GROUP BY guild_id, user_id",
-            (scope, guild_id, members),
-        )
+    await _recount(
+        tx, guild_id, ceremony_id, user_ids, "loss_totals",
+        "INSERT INTO loss_totals (guild_id, scope, user_id, losses, reached_at) "
+        "SELECT guild_id, ?1, user_id, COUNT(*), MAX(created_at) FROM losses "
+        "WHERE guild_id = ?2 AND user_id IN (SELECT value FROM json_each(?3)) "
+        "AND (?1 = 0 OR ceremony_id = ?1) GROUP BY guild_id, user_id",
+    )
 
 
 async def refresh_pick_stats(
     tx: Transaction, guild_id: int, ceremony_id: int, user_ids: Iterable[int]
 ) -> None:
     """Recount the resolved picks of `user_ids`, all-time and in `ceremony_id`."""
+    await _recount(
+        tx, guild_id, ceremony_id, user_ids, "pick_stats",
+        "INSERT INTO pick_stats (guild_id, scope, user_id, correct, resolved, reached_at) "
+        "SELECT guild_id, ?1, user_id, SUM(outcome = 'right'), COUNT(*), "
+        "COALESCE(MAX(CASE WHEN outcome = 'right' THEN resolved_at END), MIN(resolved_at)) FROM picks "
+        "WHERE guild_id = ?2 AND user_id IN (SELECT value FROM json_each(?3)) "
+        "AND (?1 = 0 OR ceremony_id = ?1) AND outcome IS NOT NULL GROUP BY guild_id, user_id",
+    )
+
+
+async def _recount(
+    tx: Transaction, guild_id: int, ceremony_id: int | None, user_ids: Iterable[int], table: str, recount_sql: str
+) -> None:
+    """Delete the rows of `user_ids` in `table` for both scopes and insert them recounted.
+
+    `recount_sql` takes ?1 scope, ?2 guild, ?3 the JSON list of members.
+    """
     members = id_list(user_ids)
     if members == "[]":
         return
     for scope in scopes_of(ceremony_id):
         await tx.execute(
-            "DELETE FROM pick_stats WHERE guild_id = ? AND scope = ? "
+            f"DELETE FROM {table} WHERE guild_id = ? AND scope = ? "  # noqa: S608 - our own table names
             "AND user_id IN (SELECT value FROM json_each(?))",
             (guild_id, scope, members),
         )
-        await tx.execute(
-            "INSERT INTO pick_stats (guild_id, scope, user_id, correct, resolved, reached_at) "
-            "SELECT guild_id, ?1, user_id, SUM(outcome = 'right'), COUNT(*), "
-            "COALESCE(MAX(CASE WHEN outcome = 'right' THEN resolved_at END), MIN(resolved_at)) FROM picks "
-            "WHERE guild_id = ?2 AND user_id IN (SELECT value FROM json_each(?3)) "
-            "AND (?1 = 0 OR ceremony_id = ?1) AND outcome IS NOT NULL GROUP BY guild_id, user_id",
-            (scope, guild_id, members),
-        )
+        await tx.execute(recount_sql, (scope, guild_id, members))
 
 
 async def members_without_losses(

@@ -250,6 +250,12 @@ def _validate_choices(option: Mapping[str, Any], path: Path, option_type: int) -
     if option_type not in (STRING, INTEGER, NUMBER):
         return [FieldError((*path, "choices"), "APPLICATION_COMMAND_OPTION_CHOICES_INVALID",
                            "Only string, integer and number options can have choices")]
+    return errors + _validate_choice_list(choices, path, option_type)
+
+
+def _validate_choice_list(choices: list[Any], path: Path, option_type: int) -> list[FieldError]:
+    """At most 25 choices, each an object with a name of 1..100 and a value of the option's type."""
+    errors: list[FieldError] = []
     if len(choices) > MAX_CHOICES:
         errors.append(_too_long((*path, "choices"), MAX_CHOICES))
     for index, choice in enumerate(choices):
@@ -759,16 +765,7 @@ def validate_autocomplete_result(
     if not isinstance(data, Mapping):
         return [_required(path)]
     choices, errors = _list_field(data, "choices", path)
-    if len(choices) > MAX_CHOICES:
-        errors.append(_too_long((*path, "choices"), MAX_CHOICES))
-    for index, choice in enumerate(choices):
-        choice_path = (*path, "choices", index)
-        if not isinstance(choice, Mapping):
-            errors.append(_bad_type(choice_path, "object"))
-            continue
-        errors += _required_text(choice, "name", choice_path, limit=MAX_CHOICE_NAME)
-        errors += _choice_value(choice.get("value"), (*choice_path, "value"), option_type)
-    return errors
+    return errors + _validate_choice_list(choices, path, option_type)
 
 
 def validate_modal(data: object, path: Path = ("data",)) -> list[FieldError]:
