@@ -24,10 +24,13 @@ async def member_is_host(interaction: discord.Interaction[LoungeBot]) -> bool:
     member = interaction.user
     if interaction.guild_id is None or not isinstance(member, discord.Member):
         return False
-    if member.guild_permissions.manage_guild or member.guild_permissions.administrator:
+    # The permissions Discord resolved for this member and sent with the interaction:
+    # right even when the server is not (yet) in the bot's cache.
+    if interaction.permissions.manage_guild or interaction.permissions.administrator:
         return True
     settings = await interaction.client.services.settings.get(interaction.guild_id)
-    return settings.host_role_id is not None and any(role.id == settings.host_role_id for role in member.roles)
+    # Role ids as sent with the interaction (member.roles would drop roles the cache lacks).
+    return settings.host_role_id is not None and settings.host_role_id in member._roles
 
 
 async def _require_host(interaction: discord.Interaction[LoungeBot]) -> bool:

@@ -38,10 +38,12 @@ def parse_optional_cents(text: str, what: str) -> int:
     return parse_cents(text, what=what)
 
 
-def health_warnings(guild: discord.Guild, settings: GuildSettings) -> list[str]:
+def health_warnings(guild: discord.Guild | None, settings: GuildSettings) -> list[str]:
     """What would stop announcements or roles from working, in plain words."""
     warnings: list[str] = []
-    me = guild.me
+    me = guild.me if guild is not None else None
+    if guild is None or me is None:
+        return ["The bot can't see this server's channels and roles yet, so it can't check its permissions."]
     for label, channel_id in (
         ("announcement", settings.announcement_channel_id),
         ("leaderboard", settings.leaderboard_channel_id),
@@ -77,7 +79,9 @@ def health_warnings(guild: discord.Guild, settings: GuildSettings) -> list[str]:
     return warnings
 
 
-def settings_embed(guild: discord.Guild, settings: GuildSettings, alerts: list[Alert] | None = None) -> Embed:
+def settings_embed(
+    guild: discord.Guild | None, settings: GuildSettings, alerts: list[Alert] | None = None
+) -> Embed:
     def channel(channel_id: int | None) -> str:
         return f"<#{channel_id}>" if channel_id else "not set (the channel where the ceremony starts)"
 
@@ -85,7 +89,8 @@ def settings_embed(guild: discord.Guild, settings: GuildSettings, alerts: list[A
         return f"<@&{role_id}>" if role_id else "not set"
 
     interval = settings.leaderboard_interval_minutes
-    embed = Embed(title=f"Lounge settings for {safe(guild.name, 200)}", colour=Colour.INFO)
+    server = safe(guild.name, 200) if guild is not None and guild.name else "this server"
+    embed = Embed(title=f"Lounge settings for {server}", colour=Colour.INFO)
     embed.add_field("Announcement channel", channel(settings.announcement_channel_id), inline=True)
     embed.add_field("Leaderboard channel", channel(settings.leaderboard_channel_id), inline=True)
     embed.add_field("Loser role", role(settings.loser_role_id), inline=True)
@@ -116,9 +121,9 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="T
 
     @app_commands.command(name="show", description="Show the lounge's settings and anything that needs attention")
     async def show(self, interaction: Interaction) -> None:
-        assert interaction.guild is not None
-        current = await self.settings.get(interaction.guild.id)
-        alerts = await self.alerts.active(interaction.guild.id)
+        assert interaction.guild_id is not None
+        current = await self.settings.get(interaction.guild_id)
+        alerts = await self.alerts.active(interaction.guild_id)
         await reply(interaction, settings_embed(interaction.guild, current, alerts))
 
     @app_commands.command(name="set", description="Change the lounge's settings (hosts only)")
@@ -154,7 +159,8 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="T
         spoiler_safe: bool | None = None,
         clear: app_commands.Choice[str] | None = None,
     ) -> None:
-        assert interaction.guild is not None
+        guild_id = interaction.guild_id
+        assert guild_id is not None
         changes: dict[str, Any] = {}
         for role in (loser_role, host_role):
             if role is not None and (role.is_default() or role.managed):
@@ -185,10 +191,10 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="T
             if clear.value in changes:
                 raise InvalidInput(f"You both set and cleared the {clear.name}: choose one.")
             changes[clear.value] = None
-        updated = await self.settings.update(interaction.guild.id, changes, actor_id=interaction.user.id)
+        updated = await self.settings.update(guild_id, changes, actor_id=interaction.user.id)
         # Hosts changed things: forget old alerts and give held role changes another go.
-        await self.alerts.clear_all(interaction.guild.id)
-        await self.outbox.retry_failed_role_changes(interaction.guild.id)
+        await self.alerts.clear_all(guild_id)
+        await self.outbox.retry_failed_role_changes(guild_id)
         embed = settings_embed(interaction.guild, updated)
         embed.title = "Settings saved"
         await reply(interaction, embed)

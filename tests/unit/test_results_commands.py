@@ -96,6 +96,8 @@ def clicker(db: Database, clock: FakeClock, guild_id: int, *, host: bool) -> Any
     member.guild_permissions = discord.Permissions(manage_guild=host)
     interaction = MagicMock()
     interaction.created_at = discord.utils.utcnow()  # just clicked: Discord's 3 s to answer start now
+    interaction.permissions = discord.Permissions(manage_guild=host)  # as Discord resolves them for the click
+    member._roles = []
     interaction.guild_id = guild_id
     interaction.user = member
     interaction.client.services = build_services(db, clock)
