@@ -3,9 +3,10 @@
 Each is announced once per scope and goal amount: when a host raises the goal
 (a stretch goal once the first is met), the new goal's milestones are celebrated
 in their turn, while going back to a goal already celebrated announces nothing
-again. The check runs inside the unit that changed the total, so it sees exactly
-the total before and after this one pledge (the writer runs units one at a time);
-the unique key of `pledge_milestones` (server, scope, goal, percent; migration
+again. The check runs inside the unit that changed the total, with exactly the
+total before and after each pledge (a batch of pledges is replayed one by one in
+its order: `recording.record_pledges`), so the pledge that crossed a milestone is
+the one that records it; the unique key of `pledge_milestones` (server, scope, goal, percent; migration
 0006) is what makes "once" hold even when a crowd crosses a milestone together or
 the same milestone is crossed again after a cancel.
 """
@@ -26,6 +27,8 @@ def crossed_milestones(before_cents: int, after_cents: int, goal_cents: int) -> 
     """Percents of the goal reached by going from `before_cents` to `after_cents`, ascending."""
     if goal_cents <= 0 or after_cents <= before_cents:
         return []
+    if after_cents * 4 // goal_cents == before_cents * 4 // goal_cents:
+        return []  # every milestone is a whole quarter of the goal: none lies between (the common case)
     crossed = [p for p in QUARTERS if before_cents * 100 < p * goal_cents <= after_cents * 100]
     first_multiple = max(2, before_cents // goal_cents + 1)
     last_multiple = after_cents // goal_cents

@@ -113,7 +113,8 @@ class Progress:
 
 @dataclass(frozen=True, slots=True)
 class PledgeReceipt:
-    """What `/pledge add` answers with, all read inside the unit that wrote the pledge."""
+    """What `/pledge add` answers with, worked out inside the unit that wrote the pledge: the totals
+    as they stood right after it (before any pledge written after it in the same batch)."""
 
     pledge: Pledge
     duplicate: bool

@@ -1,27 +1,39 @@
-"""Writing a pledge: the few statements every new pledge costs, inside the caller's unit.
+"""Writing pledges: a constant number of statements for a whole batch, inside the caller's unit.
 
-The hot path (`/pledge add`, a thousand at once) is:
+`record_pledges` is the hot path: `/pledge add`, a thousand at once, reaches it
+through :class:`~bot.domain.pledges.batching.PledgeBatcher`, which hands it every
+pledge waiting for the writer. For the whole batch it runs
 
-1. one ``INSERT … ON CONFLICT DO NOTHING RETURNING`` — the ceremony is looked up
-   inside it, and the triggers of migration 0003 update every total;
-2. one read of the new totals joined with the server's settings — what the
-   reply shows, the maximum, the goal and the big-pledge threshold;
-3. one upsert of the member's display name (a no-op when unchanged);
+1. one read of each server's settings and current ceremony;
+2. nothing, for pledges above the server's maximum: each gets its own refusal;
+3. one ``INSERT … VALUES (…), (…) ON CONFLICT DO NOTHING RETURNING`` (split only
+   past SQLite's limit on bound variables) — the triggers of migration 0003 update
+   every total; a repeated interaction (already recorded, or twice in the batch)
+   inserts nothing and resolves to the original pledge, which costs one more read
+   only when the original is older than the batch;
+4. one read of the new totals of every scope and member involved;
+5. one upsert of the members' display names;
 
-and, only when the pledge crossed a goal milestone or is big, one insert into
-``pledge_milestones`` and one into the outbox per announcement.
+and, only for a pledge that crossed a goal milestone or is big, one insert into
+``pledge_milestones`` and one into the outbox per announcement. Each pledge's
+receipt, milestones and announcement are worked out in Python, in batch order, from
+the totals after the batch minus the pledges that come after it: exactly what each
+would have seen written alone, so exactly the pledge that crossed a milestone
+announces it. `record_pledge` is the same path for one pledge (the winner's tax).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from bot.clock import to_storage
+from bot.clock import from_storage, to_storage
 from bot.db import Transaction
 from bot.domain import members, outbox
-from bot.domain.errors import Conflict, InvalidInput
+from bot.domain.errors import Conflict, InvalidInput, LoungeError
 from bot.domain.money import check_maximum
 from bot.domain.pledges import milestones
 from bot.domain.pledges.announcements import (
@@ -42,16 +54,43 @@ from bot.domain.pledges.model import (
     Progress,
     ScopeTotals,
     pledge_from_row,
-    totals_from_row,
 )
 from bot.domain.settings import GuildSettings
 
-_CURRENT_CEREMONY = "(SELECT id FROM ceremonies WHERE guild_id = ? AND is_current = 1)"
+T = TypeVar("T")
+_Key = tuple[str, int | None, int | None]
+"""What makes a pledge unique: its interaction, or (a winner's tax) its result and member."""
+
+# SQLite refuses a statement with more bound variables than this (999 before 3.32.0).
+VARIABLE_LIMIT = 32_766 if sqlite3.sqlite_version_info >= (3, 32, 0) else 999
 _INSERT = (
-    "INSERT INTO pledges (guild_id, user_id, display_name, ceremony_id, amount_cents, kind, status, "  # noqa: S608
-    "anonymous, note, interaction_id, category_id, result_id, created_at, updated_at) "
-    "VALUES (?, ?, ?, {ceremony}, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?) "
-    f"ON CONFLICT DO NOTHING RETURNING {PLEDGE_COLUMNS}"
+    "INSERT INTO pledges (guild_id, user_id, display_name, ceremony_id, amount_cents, kind, status, "
+    "anonymous, note, interaction_id, category_id, result_id, created_at, updated_at) VALUES {rows} "
+    "ON CONFLICT DO NOTHING RETURNING id, interaction_id, kind, result_id, user_id"
+)
+_INSERT_ROW = f"(?, ?, ?, ?, ?, ?, '{PENDING}', ?, ?, ?, ?, ?, ?, ?)"
+_INSERT_WIDTH = _INSERT_ROW.count("?")
+_GUILDS = (
+    "WITH batch (guild_id) AS (VALUES {rows}) "
+    "SELECT batch.guild_id, "
+    "(SELECT id FROM ceremonies WHERE guild_id = batch.guild_id AND is_current = 1) AS ceremony_id, "
+    "g.goal_cents, g.charity_name, g.max_pledge_cents, g.big_pledge_cents "
+    "FROM batch LEFT JOIN guild_settings AS g ON g.guild_id = batch.guild_id"
+)
+# Indexed by position in the loops below: guild, scope, user, member total, then the scope's totals.
+_STANDING = (
+    "WITH wanted (guild_id, scope, user_id) AS (VALUES {rows}) "
+    "SELECT w.guild_id, w.scope, w.user_id, m.total_cents, "
+    "t.raised_cents, t.pending_cents, t.paid_cents, t.verified_cents, t.pledge_count, t.pledger_count "
+    "FROM wanted AS w "
+    "LEFT JOIN pledge_totals AS t ON t.guild_id = w.guild_id AND t.scope = w.scope "
+    "LEFT JOIN pledge_member_totals AS m ON m.guild_id = w.guild_id AND m.scope = w.scope AND m.user_id = w.user_id"
+)
+# The rule of `members.remember_member`, for many members in one statement.
+_REMEMBER = (
+    "INSERT INTO members (guild_id, user_id, display_name, first_seen) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (guild_id, user_id) DO UPDATE SET display_name = excluded.display_name, "
+    "left_at = NULL WHERE members.display_name != excluded.display_name OR members.left_at IS NOT NULL"
 )
 
 
@@ -86,85 +125,357 @@ def clean_note(note: str | None) -> str | None:
 
 
 async def record_pledge(tx: Transaction, new: NewPledge, now: datetime) -> PledgeReceipt:
-    """Write `new` (or find the pledge it repeats) and announce what it crossed; see the module doc."""
+    """Write `new` (or find the pledge it repeats) and announce what it crossed: a batch of one.
+
+    Raises the pledge's refusal (above the maximum, a clash); rolling back is the caller's unit's.
+    """
+    (outcome,) = await record_pledges(tx, [new], now)
+    if isinstance(outcome, LoungeError):
+        raise outcome
+    return outcome
+
+
+async def record_pledges(
+    tx: Transaction, batch: Sequence[NewPledge], now: datetime
+) -> list[PledgeReceipt | LoungeError]:
+    """Write every pledge of `batch` (or find the one it repeats); see the module doc.
+
+    Returns, in batch order, each pledge's receipt, or the :class:`LoungeError` that
+    refused it (nothing of it written); a refusal never affects the others. Later
+    pledges repeating an earlier one of the batch resolve to it as duplicates.
+    Raises only for what no refusal covers (the database; a winner's tax that the
+    one-per-category trigger of migration 0006 refuses, which `charge_winner_tax`
+    checks first), in which case the caller's unit must be rolled back as a whole.
+    """
+    if not batch:
+        return []
     stamp = to_storage(now)
-    ceremony_sql = _CURRENT_CEREMONY if new.current_ceremony else "?"
-    ceremony_param = new.guild_id if new.current_ceremony else new.ceremony_id
-    rows = await tx.fetch_all(
-        _INSERT.format(ceremony=ceremony_sql),
-        (
-            new.guild_id, new.user_id, new.display_name[: members.MAX_DISPLAY_NAME], ceremony_param,
+    written_at = from_storage(stamp)
+    guilds = await _guilds(tx, {new.guild_id for new in batch})
+
+    # 2. Each pledge's ceremony; the server's maximum, checked before anything is written.
+    ceremonies: list[int | None] = []
+    refusals: dict[int, LoungeError] = {}
+    to_insert: list[int] = []
+    for index, new in enumerate(batch):
+        settings, current = guilds[new.guild_id]
+        ceremonies.append(current if new.current_ceremony else new.ceremony_id)
+        if new.kind == PLEDGE:
+            try:
+                check_maximum(new.amount_cents, settings.max_pledge_cents, what="A pledge")
+            except InvalidInput as refused:
+                refusals[index] = refused
+                continue
+        to_insert.append(index)
+
+    # 3. One insert; a pledge it skipped repeats an earlier one (or clashes).
+    pledges: list[Pledge | None] = [None] * len(batch)
+    inserted_by: dict[_Key, int] = {}
+    for chunk in _chunks(to_insert, VARIABLE_LIMIT // _INSERT_WIDTH):
+        await _insert(tx, batch, chunk, ceremonies, stamp, written_at, pledges, inserted_by)
+    fresh = [pledge is not None for pledge in pledges]
+    clashes = await _find_originals(tx, batch, pledges, inserted_by)
+
+    # 4. The totals after the batch, of every scope and member involved.
+    scopes, member_cents = await _standing(tx, pledges)
+
+    # 5. The members' display names, the last one given winning.
+    names = {
+        (pledge.guild_id, pledge.user_id): pledge.display_name
+        for pledge, is_new in zip(pledges, fresh, strict=True)
+        if pledge is not None and is_new
+    }
+    if names:
+        await tx.execute_many(_REMEMBER, [(guild, user, name, stamp) for (guild, user), name in names.items()])
+
+    # 6. Receipts, milestones and big pledges, pledge by pledge in batch order, each from the
+    #    totals as they stood right after it: the totals after the batch, rewound, then replayed.
+    crossings = _rewind(pledges, fresh, scopes, member_cents)
+    outcomes: list[PledgeReceipt | LoungeError] = []
+    for index, pledge in enumerate(pledges):
+        if pledge is None:
+            outcomes.append(_clash() if index in clashes else refusals.get(index) or _clash())
+            continue
+        guild, user, ceremony = pledge.guild_id, pledge.user_id, pledge.ceremony_id
+        if fresh[index]:
+            for scope in _scopes(pledge):
+                scopes[(guild, scope)].add(pledge.amount_cents, pledger=(index, scope) in crossings)
+                member_cents[(guild, scope, user)] += pledge.amount_cents
+        settings = guilds[guild][0]
+        progress = Progress(
+            goal_cents=settings.goal_cents,
+            charity_name=settings.charity_name,
+            all_time=scopes[(guild, ALL_TIME)].totals(),
+            ceremony_id=ceremony,
+            ceremony=None if ceremony is None else scopes[(guild, ceremony)].totals(),
+        )
+        milestone, big = None, False
+        if fresh[index]:
+            tonight = progress.ceremony
+            if tonight is not None and milestones.crossed_milestones(
+                tonight.raised_cents - pledge.amount_cents, tonight.raised_cents, settings.goal_cents
+            ):
+                milestone = await _announce_milestone(tx, pledge, progress, now)
+            if pledge.kind == PLEDGE and 0 < settings.big_pledge_cents <= pledge.amount_cents:
+                big = await _announce_big_pledge(tx, pledge, settings, progress, now)
+        outcomes.append(
+            PledgeReceipt(
+                pledge=pledge,
+                duplicate=not fresh[index],
+                member_total_cents=member_cents[(guild, ALL_TIME, user)],
+                member_ceremony_cents=None if ceremony is None else member_cents[(guild, ceremony, user)],
+                progress=progress,
+                milestone_percent=milestone,
+                announced_big=big,
+            )
+        )
+    return outcomes
+
+
+@dataclass(slots=True)
+class _Running:
+    """A server's totals in one scope, moved pledge by pledge through the batch."""
+
+    scope: int
+    raised_cents: int
+    pending_cents: int
+    paid_cents: int
+    verified_cents: int
+    pledge_count: int
+    pledger_count: int
+
+    def add(self, amount_cents: int, *, pledger: bool) -> None:
+        """A new (pending) pledge, as the 0003 triggers count it; `pledger`: its member's total left zero."""
+        self.raised_cents += amount_cents
+        self.pending_cents += amount_cents
+        self.pledge_count += 1
+        self.pledger_count += pledger
+
+    def totals(self) -> ScopeTotals:
+        return ScopeTotals(  # positional: twice per pledge, in field order
+            self.scope,
+            self.raised_cents,
+            self.pending_cents,
+            self.paid_cents,
+            self.verified_cents,
+            self.pledge_count,
+            self.pledger_count,
+        )
+
+
+def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for first in range(0, len(items), size):
+        yield items[first : first + size]
+
+
+def _marks(width: int, count: int) -> str:
+    """``(?, ?), (?, ?)`` for `count` rows of `width` values."""
+    row = "(" + ", ".join("?" * width) + ")"
+    return ", ".join([row] * count)
+
+
+def _key(interaction_id: int | None, kind: str, result_id: int | None, user_id: int) -> _Key | None:
+    """The unique key the insert skips a repeat by (and `_find_originals` finds its original by);
+    None: nothing ever repeats it."""
+    if kind == WINNER_TAX:
+        return ("tax", result_id, user_id)
+    if interaction_id is not None:
+        return ("interaction", interaction_id, None)
+    return None
+
+
+def _scopes(pledge: Pledge) -> tuple[int, ...]:
+    return (ALL_TIME,) if pledge.ceremony_id is None else (ALL_TIME, pledge.ceremony_id)
+
+
+def _clash() -> Conflict:
+    return Conflict("That pledge clashes with one already recorded; please run the command again.")
+
+
+async def _guilds(tx: Transaction, guild_ids: set[int]) -> dict[int, tuple[GuildSettings, int | None]]:
+    """Each server's settings (the few the path needs) and current ceremony."""
+    found: dict[int, tuple[GuildSettings, int | None]] = {}
+    for chunk in _chunks(sorted(guild_ids), VARIABLE_LIMIT):
+        rows = await tx.fetch_all(_GUILDS.format(rows=_marks(1, len(chunk))), chunk)
+        for row in rows:
+            found[row["guild_id"]] = (_settings_from(row["guild_id"], row), row["ceremony_id"])
+    return found
+
+
+async def _insert(
+    tx: Transaction,
+    batch: Sequence[NewPledge],
+    chunk: Sequence[int],
+    ceremonies: list[int | None],
+    stamp: str,
+    written_at: datetime,
+    pledges: list[Pledge | None],
+    inserted_by: dict[_Key, int],
+) -> None:
+    """Insert the pledges `chunk` indexes; fill `pledges` for those the database took."""
+    params: list[Any] = []
+    for index in chunk:
+        new = batch[index]
+        params += (
+            new.guild_id, new.user_id, new.display_name[: members.MAX_DISPLAY_NAME], ceremonies[index],
             new.amount_cents, new.kind, int(new.anonymous), new.note, new.interaction_id,
             new.category_id, new.result_id, stamp, stamp,
-        ),
-    )
-    duplicate = not rows
-    pledge = pledge_from_row(rows[0]) if rows else await _original(tx, new)
-    settings, totals, member_cents = await _standing(tx, pledge)
-    ceremony = pledge.ceremony_id
-    progress = Progress(
-        goal_cents=settings.goal_cents,
-        charity_name=settings.charity_name,
-        all_time=totals.get(ALL_TIME, ScopeTotals(ALL_TIME)),
-        ceremony_id=ceremony,
-        ceremony=None if ceremony is None else totals.get(ceremony, ScopeTotals(ceremony)),
-    )
-    receipt = PledgeReceipt(
-        pledge=pledge,
-        duplicate=duplicate,
-        member_total_cents=member_cents.get(ALL_TIME, 0),
-        member_ceremony_cents=None if ceremony is None else member_cents.get(ceremony, 0),
-        progress=progress,
-    )
-    if duplicate:
-        return receipt
-    if pledge.kind == PLEDGE:
-        # Checked after the insert so the hot path reads settings and totals in one
-        # statement; raising here rolls the whole unit back.
-        check_maximum(pledge.amount_cents, settings.max_pledge_cents, what="A pledge")
-    await members.remember_member(tx, pledge.guild_id, pledge.user_id, pledge.display_name, now)
-    milestone = await _announce_milestone(tx, pledge, progress, now)
-    big = await _announce_big_pledge(tx, pledge, settings, progress, now)
-    return replace(receipt, milestone_percent=milestone, announced_big=big)
+        )
+    rows = await tx.fetch_all(_INSERT.format(rows=", ".join([_INSERT_ROW] * len(chunk))), params)
+    # RETURNING gives no order: match rows to pledges by unique key; pledges without one
+    # (never refused) took ids in the order of the VALUES.
+    taken: dict[_Key, int] = {}
+    keyless: list[int] = []
+    for row in rows:
+        key = _key(row[1], row[2], row[3], row[4])
+        if key is None:
+            keyless.append(row[0])
+        else:
+            taken[key] = row[0]
+    keyless.sort(reverse=True)
+    for index in chunk:
+        new = batch[index]
+        key = _key(new.interaction_id, new.kind, new.result_id, new.user_id)
+        if key is None:
+            pledge_id = keyless.pop()
+        else:
+            found = taken.pop(key, None)  # the first pledge with the key took it; later ones repeat it
+            if found is None:
+                continue
+            pledge_id = found
+            inserted_by[key] = index
+        pledges[index] = Pledge(
+            id=pledge_id,
+            guild_id=new.guild_id,
+            user_id=new.user_id,
+            display_name=new.display_name[: members.MAX_DISPLAY_NAME],
+            ceremony_id=ceremonies[index],
+            amount_cents=new.amount_cents,
+            kind=new.kind,
+            status=PENDING,
+            anonymous=new.anonymous,
+            note=new.note,
+            category_id=new.category_id,
+            result_id=new.result_id,
+            created_at=written_at,
+            updated_at=written_at,
+            cancelled_by=None,
+            cancel_reason=None,
+        )
 
 
-async def _original(tx: Transaction, new: NewPledge) -> Pledge:
-    """The pledge a refused insert collided with: same interaction, or same winner's tax."""
-    if new.kind == WINNER_TAX:
-        row = await tx.fetch_one(
-            f"SELECT {PLEDGE_COLUMNS} FROM pledges WHERE result_id = ? AND user_id = ? "  # noqa: S608
-            "AND kind = 'winner_tax' AND status != 'cancelled'",
-            (new.result_id, new.user_id),
+async def _find_originals(
+    tx: Transaction,
+    batch: Sequence[NewPledge],
+    pledges: list[Pledge | None],
+    inserted_by: dict[_Key, int],
+) -> set[int]:
+    """Resolve each pledge that was not written to the pledge it repeats; return those that clash.
+
+    The original is an earlier pledge of this batch or one recorded before it. A
+    repeat is answered with its original even when its amount is now above the
+    maximum, as it always was; a pledge that repeats nothing keeps its refusal. A
+    pledge whose key another server's pledge holds clashes.
+    """
+    clashes: set[int] = set()
+
+    def resolve(index: int, original: Pledge | None) -> None:
+        if original is not None and original.guild_id != batch[index].guild_id:
+            clashes.add(index)
+        elif original is not None:
+            pledges[index] = original
+
+    older: dict[int, list[int]] = {}
+    for index, pledge in enumerate(pledges):
+        if pledge is not None:
+            continue
+        new = batch[index]
+        key = _key(new.interaction_id, new.kind, new.result_id, new.user_id)
+        if key is None:
+            continue  # refused above the maximum; nothing can be its original
+        first = inserted_by.get(key)
+        if first is not None:
+            if first < index:
+                resolve(index, pledges[first])
+            continue  # else: refused, and the pledge with its key came after it
+        if new.kind == WINNER_TAX:
+            row = await tx.fetch_one(
+                f"SELECT {PLEDGE_COLUMNS} FROM pledges WHERE result_id = ? AND user_id = ? "  # noqa: S608
+                "AND kind = 'winner_tax' AND status != 'cancelled'",
+                (new.result_id, new.user_id),
+            )
+            resolve(index, None if row is None else pledge_from_row(row))
+        else:
+            assert new.interaction_id is not None
+            older.setdefault(new.interaction_id, []).append(index)
+    if not older:
+        return clashes
+    found: dict[int, Pledge] = {}
+    for chunk in _chunks(list(older), VARIABLE_LIMIT):
+        rows = await tx.fetch_all(
+            f"SELECT interaction_id, {PLEDGE_COLUMNS} FROM pledges "  # noqa: S608
+            f"WHERE interaction_id IN ({', '.join('?' * len(chunk))})",
+            chunk,
         )
-    else:
-        row = await tx.fetch_one(
-            f"SELECT {PLEDGE_COLUMNS} FROM pledges WHERE interaction_id = ?",  # noqa: S608
-            (new.interaction_id,),
-        )
-    if row is None or row["guild_id"] != new.guild_id:
-        raise Conflict("That pledge clashes with one already recorded; please run the command again.")
-    return pledge_from_row(row)
+        for row in rows:
+            found[row["interaction_id"]] = pledge_from_row(row)
+    for interaction_id, indexes in older.items():
+        for index in indexes:
+            resolve(index, found.get(interaction_id))
+    return clashes
 
 
 async def _standing(
-    tx: Transaction, pledge: Pledge
-) -> tuple[GuildSettings, dict[int, ScopeTotals], dict[int, int]]:
-    """Settings, the server's totals and the member's totals in the pledge's scopes: one read."""
-    ceremony = ALL_TIME if pledge.ceremony_id is None else pledge.ceremony_id
-    rows = await tx.fetch_all(
-        "SELECT t.scope, t.raised_cents, t.pending_cents, t.paid_cents, t.verified_cents, t.pledge_count, "
-        "t.pledger_count, m.total_cents AS member_cents, "
-        "g.goal_cents, g.charity_name, g.max_pledge_cents, g.big_pledge_cents "
-        "FROM pledge_totals AS t "
-        "LEFT JOIN pledge_member_totals AS m ON m.guild_id = t.guild_id AND m.scope = t.scope AND m.user_id = ? "
-        "LEFT JOIN guild_settings AS g ON g.guild_id = t.guild_id "
-        "WHERE t.guild_id = ? AND t.scope IN (0, ?)",
-        (pledge.user_id, pledge.guild_id, ceremony),
+    tx: Transaction, pledges: Sequence[Pledge | None]
+) -> tuple[dict[tuple[int, int], _Running], dict[tuple[int, int, int], int]]:
+    """The server's totals and the member's total in every scope of every pledge: one read."""
+    wanted = list(
+        dict.fromkeys(
+            (pledge.guild_id, scope, pledge.user_id)
+            for pledge in pledges
+            if pledge is not None
+            for scope in _scopes(pledge)
+        )
     )
-    settings = _settings_from(pledge.guild_id, rows[0] if rows else None)
-    totals = {row["scope"]: totals_from_row(row) for row in rows}
-    member_cents = {row["scope"]: row["member_cents"] or 0 for row in rows}
-    return settings, totals, member_cents
+    scopes: dict[tuple[int, int], _Running] = {}
+    member_cents: dict[tuple[int, int, int], int] = {}
+    for chunk in _chunks(wanted, VARIABLE_LIMIT // 3):
+        params = [value for key in chunk for value in key]
+        for row in await tx.fetch_all(_STANDING.format(rows=_marks(3, len(chunk))), params):
+            guild, scope = row[0], row[1]
+            member_cents[(guild, scope, row[2])] = row[3] or 0
+            if (guild, scope) not in scopes:
+                scopes[(guild, scope)] = _Running(scope, *(value or 0 for value in row[4:10]))
+    return scopes, member_cents
+
+
+def _rewind(
+    pledges: Sequence[Pledge | None],
+    fresh: Sequence[bool],
+    scopes: dict[tuple[int, int], _Running],
+    member_cents: dict[tuple[int, int, int], int],
+) -> set[tuple[int, int]]:
+    """Take the batch's new pledges out of the totals (in place); return the (pledge, scope) pairs
+    where a new pledge brought its member's total above zero, one more pledger as the 0003 triggers count."""
+    new = [(index, pledge) for index, pledge in enumerate(pledges) if pledge is not None and fresh[index]]
+    for _, pledge in new:
+        for scope in _scopes(pledge):
+            member_cents[(pledge.guild_id, scope, pledge.user_id)] -= pledge.amount_cents
+            running = scopes[(pledge.guild_id, scope)]
+            running.raised_cents -= pledge.amount_cents
+            running.pending_cents -= pledge.amount_cents
+            running.pledge_count -= 1
+    replay = dict(member_cents)
+    crossings: set[tuple[int, int]] = set()
+    for index, pledge in new:
+        for scope in _scopes(pledge):
+            key = (pledge.guild_id, scope, pledge.user_id)
+            before = replay[key]
+            replay[key] = before + pledge.amount_cents
+            if before <= 0 < before + pledge.amount_cents:
+                crossings.add((index, scope))
+                scopes[(pledge.guild_id, scope)].pledger_count -= 1
+    return crossings
 
 
 def _settings_from(guild_id: int, row: Any) -> GuildSettings:
@@ -181,7 +492,12 @@ def _settings_from(guild_id: int, row: Any) -> GuildSettings:
 
 
 async def _announce_milestone(tx: Transaction, pledge: Pledge, progress: Progress, now: datetime) -> int | None:
-    """Milestones count the ceremony's pledges (the goal is the night's); none without a ceremony."""
+    """Milestones count the ceremony's pledges (the goal is the night's); none without a ceremony.
+
+    `progress` is the totals right after `pledge`, so the pledge that crossed a
+    milestone is the one that records it; the unique key of `pledge_milestones`
+    keeps it once per goal even when it was crossed before and fallen back under.
+    """
     if progress.ceremony is None or pledge.status != PENDING:
         return None
     after = progress.ceremony.raised_cents

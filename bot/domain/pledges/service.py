@@ -1,5 +1,9 @@
 """PledgeService: the rules of pledging, each command one transaction (or one read).
 
+`/pledge add` is the exception that keeps the rule: pledges arriving together are
+written together, one unit of work for the lot (`batching`), each still answered
+with its own receipt or its own refusal.
+
 Who may do what:
 
 * a member pledges, lists their pledges, marks their own pending pledge paid and
@@ -23,6 +27,7 @@ from bot.db import Database, Transaction
 from bot.domain import audit
 from bot.domain.errors import InvalidInput, NotAllowed, NotFound, WrongState
 from bot.domain.money import parse_cents
+from bot.domain.pledges.batching import PledgeBatcher
 from bot.domain.pledges.export import pledges_csv
 from bot.domain.pledges.model import (
     ALL_TIME,
@@ -44,7 +49,7 @@ from bot.domain.pledges.model import (
     pledge_from_row,
     totals_from_row,
 )
-from bot.domain.pledges.recording import NewPledge, clean_note, record_pledge
+from bot.domain.pledges.recording import NewPledge, clean_note
 from bot.domain.settings import SettingsService
 
 MAX_LISTED = 20
@@ -94,6 +99,7 @@ class PledgeService:
         self._db = db
         self._clock = clock
         self._settings = SettingsService(db, clock)
+        self._batcher = PledgeBatcher(db, clock)
 
     # --- pledging -----------------------------------------------------------------
 
@@ -110,8 +116,11 @@ class PledgeService:
     ) -> PledgeReceipt:
         """Record a pledge of `amount` (dollars as typed) and return what the reply shows.
 
-        One write unit. Returns only after the commit. The same `interaction_id`
-        twice returns the original pledge (`duplicate=True`) and counts nothing.
+        Written together with every other pledge waiting for the writer (one unit
+        for all: see `batching`); returns only after the commit. The same
+        `interaction_id` twice returns the original pledge (`duplicate=True`) and
+        counts nothing. Raises :class:`InvalidInput` for a bad amount or note (before
+        anything is queued) or an amount above the server's maximum.
         """
         cents = parse_cents(amount, what="A pledge")
         new = NewPledge(
@@ -123,11 +132,7 @@ class PledgeService:
             note=clean_note(note),
             interaction_id=interaction_id,
         )
-
-        async def unit(tx: Transaction) -> PledgeReceipt:
-            return await record_pledge(tx, new, self._clock())
-
-        return await self._db.write(unit)
+        return await self._batcher.record(new)
 
     # --- status changes -----------------------------------------------------------
 
