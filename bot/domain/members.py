@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from bot.clock import to_storage
@@ -10,15 +11,26 @@ from bot.db import Transaction
 MAX_DISPLAY_NAME = 100
 
 
+_REMEMBER = (
+    "INSERT INTO members (guild_id, user_id, display_name, first_seen) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (guild_id, user_id) DO UPDATE SET display_name = excluded.display_name, "
+    "left_at = NULL WHERE members.display_name != excluded.display_name OR members.left_at IS NOT NULL"
+)
+
+
 async def remember_member(
     tx: Transaction, guild_id: int, user_id: int, display_name: str, now: datetime
 ) -> None:
     """Record (or refresh) a member's display name; a returning member is no longer 'left'."""
-    await tx.execute(
-        "INSERT INTO members (guild_id, user_id, display_name, first_seen) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (guild_id, user_id) DO UPDATE SET display_name = excluded.display_name, "
-        "left_at = NULL WHERE members.display_name != excluded.display_name OR members.left_at IS NOT NULL",
-        (guild_id, user_id, display_name[:MAX_DISPLAY_NAME], to_storage(now)),
+    await remember_members(tx, {(guild_id, user_id): display_name}, now)
+
+
+async def remember_members(tx: Transaction, names: Mapping[tuple[int, int], str], now: datetime) -> None:
+    """`remember_member` for many members in one statement: {(guild_id, user_id): display name}."""
+    stamp = to_storage(now)
+    await tx.execute_many(
+        _REMEMBER,
+        [(guild_id, user_id, name[:MAX_DISPLAY_NAME], stamp) for (guild_id, user_id), name in names.items()],
     )
 
 

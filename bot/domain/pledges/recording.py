@@ -86,12 +86,6 @@ _STANDING = (
     "LEFT JOIN pledge_totals AS t ON t.guild_id = w.guild_id AND t.scope = w.scope "
     "LEFT JOIN pledge_member_totals AS m ON m.guild_id = w.guild_id AND m.scope = w.scope AND m.user_id = w.user_id"
 )
-# The rule of `members.remember_member`, for many members in one statement.
-_REMEMBER = (
-    "INSERT INTO members (guild_id, user_id, display_name, first_seen) VALUES (?, ?, ?, ?) "
-    "ON CONFLICT (guild_id, user_id) DO UPDATE SET display_name = excluded.display_name, "
-    "left_at = NULL WHERE members.display_name != excluded.display_name OR members.left_at IS NOT NULL"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +180,7 @@ async def record_pledges(
         if pledge is not None and is_new
     }
     if names:
-        await tx.execute_many(_REMEMBER, [(guild, user, name, stamp) for (guild, user), name in names.items()])
+        await members.remember_members(tx, names, now)
 
     # 6. Receipts, milestones and big pledges, pledge by pledge in batch order, each from the
     #    totals as they stood right after it: the totals after the batch, rewound, then replayed.
