@@ -1,7 +1,8 @@
 """/result log, tie and undo (hosts): a thin layer over ResultService.
 
-Each command is one unit of work in the service (record, losses, picks, roles,
-winner's tax, announcement, audit). `/result undo` asks for confirmation with
+`/result log` commits the result and its announcement first, then settles losses,
+picks, roles and the winner's tax in the next commit (see bot/domain/results.py);
+results a crash left unsettled are settled when the cog loads. `/result undo` asks for confirmation with
 persistent buttons that carry the category and result ids.
 """
 
@@ -36,6 +37,7 @@ class ResultsCog(commands.GroupCog, group_name="result", group_description="Log 
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(ConfirmUndo)
+        await self.results.settle_pending()  # results a crash left recorded but unsettled
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(ConfirmUndo)

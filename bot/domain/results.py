@@ -1,6 +1,6 @@
-"""Logging results live: `/result log`, `/result tie` and `/result undo`, each ONE unit.
+"""Logging results live: `/result log`, `/result tie` and `/result undo`.
 
-What a result does, all in the unit that records it:
+What a result does:
 
 * the winner(s) are recorded; every other nominee of the category joins the
   lounge's guest list (the ``lounge_guests`` view);
@@ -15,9 +15,22 @@ What a result does, all in the unit that records it:
   tax they paid for the category before an undo still stands for it);
 * one announcement (spoiler-safe when the server wants it) and an audit entry.
 
-A tie adds one more winner to a logged category with every effect of that
-nominee winning instead of losing. Both go through :func:`_settle`, which
-brings the category's losses and picks in line with its current winners, so
+A log is two durable commits. The first records the result, its winner, the
+announcement and the audit entry, and marks the result ``unsettled``
+(migration 0007); the announcement is built from :func:`_plan`, which reads,
+without changing anything, exactly what settling will do. The second commit,
+queued as soon as the first is in and awaited before the host gets the report,
+plans again and applies it with :func:`_apply` (picks, losses, tallies, roles, winner's tax)
+and clears the mark. Picks and claims on a logged category are refused, so both
+plans are the same. The announcement so reaches the sender without waiting for
+thousands of members' tallies. A result left unsettled by a crash between the two
+is settled by :meth:`ResultService.settle_pending` at start-up, and before any
+other log, tie or undo of its server (inside that unit), so nothing ever builds on
+a half-done result.
+
+A tie (one unit) adds one more winner to a logged category with every effect of
+that nominee winning instead of losing. Both plan and apply the same way,
+bringing the category's losses and picks in line with its current winners, so
 a tie gives exactly the state of logging both winners at once. An undo removes
 everything tagged with the result id (declared losses have none), cancels the
 unpaid winner's tax, takes the role back where no loss is left, and posts a
@@ -33,12 +46,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.clock import Clock, to_storage
+from bot.clock import Clock, from_storage, to_storage
 from bot.db import Database, Transaction
 from bot.domain import audit, outbox, tallies
 from bot.domain.ceremonies import (
     Category,
-    Ceremony,
     Nominee,
     Reader,
     category_by_id,
@@ -89,15 +101,31 @@ class ResultReport:
 
 
 @dataclass
-class _Settled:
+class _Plan:
+    """What settling a result will do, read before anything changes: the announcement and
+    the writes both come from this one plan (see :func:`_plan`)."""
+
+    removed_loss_users: list[int] = field(default_factory=list)  # losses for a nominee that now wins
+    repicked: list[int] = field(default_factory=list)  # pickers whose outcome changes
     new_losses: list[tuple[int, str, int]] = field(default_factory=list)  # (user, source, nominee)
-    removed_loss_users: list[int] = field(default_factory=list)
-    repicked: list[int] = field(default_factory=list)  # pickers whose outcome changed
     newcomers: list[int] = field(default_factory=list)
     right_picks: int = 0
-    taxes: list[tuple[int, Nominee, int]] = field(default_factory=list)  # (user, nominee, pledge id)
-    granted: list[int] = field(default_factory=list)
-    removed_roles: list[int] = field(default_factory=list)
+    taxes: list[tuple[int, Nominee, str]] = field(default_factory=list)  # (user, nominee, display name)
+
+
+@dataclass(frozen=True, slots=True)
+class _Settled:
+    plan: _Plan
+    roles_granted: int = 0
+    roles_removed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Recorded:
+    result_id: int
+    category: Category
+    winner: Nominee
+    plan: _Plan
 
 
 class ResultService:
@@ -107,9 +135,13 @@ class ResultService:
         self._settings = settings
 
     async def log(self, guild_id: int, *, actor_id: int, category: str, winner: str) -> ResultReport:
-        """Record `winner` as the result of `category` with all its effects."""
+        """Record `winner` as the result of `category` with all its effects.
 
-        async def log_unit(tx: Transaction) -> ResultReport:
+        Two commits: the first records the result, its announcement (from the plan of
+        what settling it will do) and the audit entry, marked unsettled; the second
+        settles it (picks, losses, tallies, roles, winner's tax). Returns after both."""
+
+        async def record_unit(tx: Transaction) -> _Recorded:
             now = self._clock()
             ceremony = await require_current(tx, guild_id)
             require_state(ceremony, "live", doing="log results")
@@ -122,22 +154,46 @@ class ResultService:
                     f"{safe(found.name, 100)} is logged already (winner: {names}). Use `/result tie` to add "
                     "another winner, or `/result undo` to take the result back."
                 )
+            await self._settle_pending_in(tx, guild_id)
             result_id = await tx.insert(
-                "INSERT INTO results (guild_id, ceremony_id, category_id, logged_by, logged_at) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO results (guild_id, ceremony_id, category_id, logged_by, logged_at, unsettled) "
+                "VALUES (?, ?, ?, ?, ?, 1)",
                 (guild_id, ceremony.id, found.id, actor_id, to_storage(now)),
             )
             await _add_winner(tx, guild_id, result_id, nominee, actor_id, now)
             settings = await self._settings.get_in(tx, guild_id)
-            settled = await _settle(tx, ceremony, found, result_id, [nominee], settings, now)
+            plan = await _plan(tx, guild_id, ceremony.id, found, result_id, [nominee], settings.winner_tax_cents)
             nominees = await nominees_of(tx, found.id)
-            news = await _news(tx, guild_id, found, [nominee], [nominee], nominees, settled, settings)
+            news = await _news(tx, guild_id, found, [nominee], [nominee], nominees, plan, settings)
             await outbox.announce(
                 tx, guild_id, "result.log", message(embeds=result_embeds(news, spoiler=settings.spoiler_safe)), now
             )
             await audit.record(tx, guild_id, actor_id, "result.log", f"{found.name}: {nominee.label}", now)
-            return _report(result_id, found, (nominee,), (nominee,), settled)
+            return _Recorded(result_id, found, nominee, plan)
 
-        return await self._db.write(log_unit)
+        recorded = await self._db.write(record_unit)
+
+        async def settle_unit(tx: Transaction) -> _Settled | None:
+            return await self._settle_if_pending(tx, recorded.result_id)
+
+        settled = await self._db.write(settle_unit)
+        if settled is None:
+            # Another unit of this server settled it first (they settle pending results
+            # before their own): the plan it applied is the one announced.
+            granted = await self._db.fetch_value(
+                "SELECT COUNT(*) FROM loser_role_grants WHERE guild_id = ? AND result_id = ?",
+                (guild_id, recorded.result_id),
+            )
+            settled = _Settled(recorded.plan, roles_granted=int(granted or 0))
+        return _report(recorded.result_id, recorded.category, (recorded.winner,), (recorded.winner,), settled)
+
+    async def settle_pending(self) -> int:
+        """Settle every result a crash left recorded but unsettled (at start-up); how many."""
+
+        async def settle_unit(tx: Transaction) -> int:
+            return await self._settle_pending_in(tx, None)
+
+        return await self._db.write(settle_unit)
 
     async def tie(self, guild_id: int, *, actor_id: int, category: str, nominee: str) -> ResultReport:
         """Add `nominee` as one more winner of an already logged `category`."""
@@ -148,6 +204,7 @@ class ResultService:
             require_state(ceremony, "live", doing="log a tie")
             found = await resolve_category(tx, ceremony, category)
             added = await resolve_nominee(tx, ceremony, found, nominee)
+            await self._settle_pending_in(tx, guild_id)
             existing = await _result_of(tx, found)
             if existing is None:
                 raise Conflict(
@@ -158,10 +215,13 @@ class ResultService:
                 raise Conflict(f"{safe(added.short_label, 100)} is already a winner of {safe(found.name, 100)}.")
             await _add_winner(tx, guild_id, existing.result_id, added, actor_id, now)
             settings = await self._settings.get_in(tx, guild_id)
-            settled = await _settle(tx, ceremony, found, existing.result_id, [added], settings, now)
+            plan = await _plan(
+                tx, guild_id, ceremony.id, found, existing.result_id, [added], settings.winner_tax_cents
+            )
             winners = (*existing.winners, added)
             nominees = await nominees_of(tx, found.id)
-            news = await _news(tx, guild_id, found, list(winners), [added], nominees, settled, settings)
+            news = await _news(tx, guild_id, found, list(winners), [added], nominees, plan, settings)
+            settled = await _apply(tx, guild_id, ceremony.id, found, existing.result_id, plan, settings, now)
             await outbox.announce(
                 tx, guild_id, "result.tie",
                 message(embeds=result_embeds(news, spoiler=settings.spoiler_safe, tie=True)), now,
@@ -171,6 +231,42 @@ class ResultService:
             return _report(existing.result_id, found, ordered, (added,), settled)
 
         return await self._db.write(tie_unit)
+
+    async def _settle_pending_in(self, tx: Transaction, guild_id: int | None) -> int:
+        """Settle the unsettled results of `guild_id` (None: every server), oldest first."""
+        if guild_id is None:
+            rows = await tx.fetch_all("SELECT id FROM results WHERE unsettled = 1 ORDER BY id")
+        else:
+            rows = await tx.fetch_all(
+                "SELECT id FROM results WHERE guild_id = ? AND unsettled = 1 ORDER BY id", (guild_id,)
+            )
+        for row in rows:
+            await self._settle_if_pending(tx, int(row["id"]))
+        return len(rows)
+
+    async def _settle_if_pending(self, tx: Transaction, result_id: int) -> _Settled | None:
+        """Plan and apply result `result_id` if it is still unsettled; None when it is not
+        (already settled, or undone). Its effects carry the time it was logged."""
+        row = await tx.fetch_one(
+            "SELECT guild_id, ceremony_id, category_id, logged_at FROM results WHERE id = ? AND unsettled = 1",
+            (result_id,),
+        )
+        if row is None:
+            return None
+        guild_id, ceremony_id = int(row["guild_id"]), int(row["ceremony_id"])
+        found = await category_by_id(tx, guild_id, int(row["category_id"]))
+        if found is None:
+            raise NotFound("That result's category no longer exists.")
+        result = await _result_of(tx, found)
+        assert result is not None
+        settings = await self._settings.get_in(tx, guild_id)
+        now = from_storage(row["logged_at"])
+        plan = await _plan(
+            tx, guild_id, ceremony_id, found, result_id, list(result.winners), settings.winner_tax_cents
+        )
+        settled = await _apply(tx, guild_id, ceremony_id, found, result_id, plan, settings, now)
+        await tx.execute("UPDATE results SET unsettled = 0 WHERE id = ?", (result_id,))
+        return settled
 
     async def logged(self, guild_id: int, category: str) -> LoggedResult:
         """The logged result of `category` (what the undo confirmation shows); refuses when there is none."""
@@ -195,6 +291,7 @@ class ResultService:
             found = await category_by_id(tx, guild_id, category_id)
             if found is None or found.ceremony_id != ceremony.id:
                 raise NotFound("That category isn't part of this server's current ceremony.")
+            await self._settle_pending_in(tx, guild_id)
             result = await _result_of(tx, found)
             if result is None:
                 raise NotFound(f"{safe(found.name, 100)} has no logged result to undo.")
@@ -292,111 +389,129 @@ _WINNERS = "SELECT nominee_id FROM result_winners WHERE result_id = :result"
 _OUTCOME = f"CASE WHEN nominee_id IN ({_WINNERS}) THEN 'right' ELSE 'wrong' END"
 
 
-async def _settle(
-    tx: Transaction,
-    ceremony: Ceremony,
+async def _plan(
+    reader: Transaction,
+    guild_id: int,
+    ceremony_id: int,
     category: Category,
     result_id: int,
     newly_winning: list[Nominee],
-    settings: GuildSettings,
-    now: datetime,
-) -> _Settled:
-    """Bring the category's picks and losses in line with its current winners, then
-    recount tallies, sync roles and charge `newly_winning`'s claimers the winner's tax."""
-    settled = _Settled()
-    guild_id = ceremony.guild_id
-    params = {"result": result_id, "category": category.id, "guild": guild_id, "now": to_storage(now)}
+    tax_cents: int,
+) -> _Plan:
+    """What bringing the category's picks and losses in line with its current winners
+    (already recorded in ``result_winners``) will do. Reads only: :func:`_apply` makes
+    exactly these changes, and the announcement is built from the same plan."""
+    plan = _Plan()
+    params = {"result": result_id, "category": category.id}
 
     # Losses this result gave for a nominee that now wins (a tie) are taken back.
-    rows = await tx.fetch_all(
+    rows = await reader.fetch_all(
         f"SELECT user_id FROM losses WHERE result_id = :result AND nominee_id IN ({_WINNERS})",  # noqa: S608
         params,
     )
-    settled.removed_loss_users = [int(row["user_id"]) for row in rows]
-    if rows:
-        await tx.execute(
-            f"DELETE FROM losses WHERE result_id = :result AND nominee_id IN ({_WINNERS})", params  # noqa: S608
-        )
+    plan.removed_loss_users = [int(row["user_id"]) for row in rows]
 
-    # Picks: right or wrong by the current winners; locked from now on.
-    rows = await tx.fetch_all(
+    # Picks whose outcome (right or wrong by the current winners) changes.
+    rows = await reader.fetch_all(
         f"SELECT user_id FROM picks WHERE category_id = :category AND outcome IS NOT {_OUTCOME}",  # noqa: S608
         params,
     )
-    settled.repicked = [int(row["user_id"]) for row in rows]
-    await tx.execute(
-        f"UPDATE picks SET outcome = {_OUTCOME}, resolved_at = :now "  # noqa: S608
-        f"WHERE category_id = :category AND outcome IS NOT {_OUTCOME}",
-        params,
-    )
+    plan.repicked = [int(row["user_id"]) for row in rows]
 
     # New losses: claims of losing nominees and wrong picks that have none from this result yet.
-    claim_rows = await tx.fetch_all(
+    claim_rows = await reader.fetch_all(
         f"SELECT c.user_id, c.nominee_id FROM claims c WHERE c.category_id = :category "  # noqa: S608
         f"AND c.nominee_id NOT IN ({_WINNERS}) AND NOT EXISTS (SELECT 1 FROM losses l "
         "WHERE l.result_id = :result AND l.source = 'claim' AND l.nominee_id = c.nominee_id "
         "AND l.user_id = c.user_id) ORDER BY c.nominee_id",
         params,
     )
-    pick_rows = await tx.fetch_all(
-        "SELECT p.user_id, p.nominee_id FROM picks p WHERE p.category_id = :category AND p.outcome = 'wrong' "
-        "AND NOT EXISTS (SELECT 1 FROM losses l WHERE l.result_id = :result AND l.source = 'pick' "
-        "AND l.user_id = p.user_id) ORDER BY p.user_id",
+    pick_rows = await reader.fetch_all(
+        f"SELECT p.user_id, p.nominee_id FROM picks p WHERE p.category_id = :category "  # noqa: S608
+        f"AND p.nominee_id NOT IN ({_WINNERS}) AND NOT EXISTS (SELECT 1 FROM losses l "
+        "WHERE l.result_id = :result AND l.source = 'pick' AND l.user_id = p.user_id) ORDER BY p.user_id",
         params,
     )
-    settled.new_losses = [(int(r["user_id"]), "claim", int(r["nominee_id"])) for r in claim_rows] + [
+    plan.new_losses = [(int(r["user_id"]), "claim", int(r["nominee_id"])) for r in claim_rows] + [
         (int(r["user_id"]), "pick", int(r["nominee_id"])) for r in pick_rows
     ]
-    losing_users = {user for user, _source, _nominee in settled.new_losses}
-    newcomer_candidates = await tallies.members_without_losses(tx, guild_id, ceremony.id, losing_users)
+    losing_users = {user for user, _source, _nominee in plan.new_losses}
+    plan.newcomers = sorted(await tallies.members_without_losses(reader, guild_id, ceremony_id, losing_users))
+    right = await reader.fetch_one(
+        f"SELECT COUNT(*) FROM picks WHERE category_id = :category AND nominee_id IN ({_WINNERS})",  # noqa: S608
+        params,
+    )
+    plan.right_picks = int(right[0]) if right else 0
+
+    # The winner's tax for every member who claimed a nominee that now wins: one per member
+    # per category while a live (not cancelled) tax of theirs for it exists — a second winner
+    # claimed, or a paid tax kept through an undo (the rule of `charge_winner_tax`).
+    if tax_cents > 0:
+        rows = await reader.fetch_all(
+            "SELECT user_id FROM pledges WHERE guild_id = ? AND category_id = ? AND kind = 'winner_tax' "
+            "AND status != 'cancelled'",
+            (guild_id, category.id),
+        )
+        owing = {int(row["user_id"]) for row in rows}
+        for nominee in newly_winning:
+            claimants = await reader.fetch_all(
+                "SELECT c.user_id, COALESCE(m.display_name, '') AS display_name FROM claims c "
+                "LEFT JOIN members m ON m.guild_id = c.guild_id AND m.user_id = c.user_id "
+                "WHERE c.nominee_id = ?",
+                (nominee.id,),
+            )
+            for claimant in claimants:
+                user = int(claimant["user_id"])
+                if user not in owing:
+                    owing.add(user)
+                    plan.taxes.append((user, nominee, claimant["display_name"] or UNKNOWN_MEMBER))
+    return plan
+
+
+async def _apply(
+    tx: Transaction,
+    guild_id: int,
+    ceremony_id: int,
+    category: Category,
+    result_id: int,
+    plan: _Plan,
+    settings: GuildSettings,
+    now: datetime,
+) -> _Settled:
+    """Make the changes `plan` (just made in this unit) describes: picks, losses, tallies,
+    loser roles and the winner's tax."""
+    params = {"result": result_id, "category": category.id, "now": to_storage(now)}
+    if plan.removed_loss_users:
+        await tx.execute(
+            f"DELETE FROM losses WHERE result_id = :result AND nominee_id IN ({_WINNERS})", params  # noqa: S608
+        )
+    if plan.repicked:
+        await tx.execute(
+            f"UPDATE picks SET outcome = {_OUTCOME}, resolved_at = :now "  # noqa: S608
+            f"WHERE category_id = :category AND outcome IS NOT {_OUTCOME}",
+            params,
+        )
     await tx.execute_many(
         "INSERT INTO losses (guild_id, ceremony_id, user_id, source, result_id, category_id, nominee_id, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (guild_id, ceremony.id, user, source, result_id, category.id, nominee, to_storage(now))
-            for user, source, nominee in settled.new_losses
+            (guild_id, ceremony_id, user, source, result_id, category.id, nominee, to_storage(now))
+            for user, source, nominee in plan.new_losses
         ],
     )
-    settled.newcomers = sorted(newcomer_candidates)
-
-    touched = losing_users | set(settled.removed_loss_users)
-    await tallies.refresh_loss_totals(tx, guild_id, ceremony.id, touched)
-    await tallies.refresh_pick_stats(tx, guild_id, ceremony.id, settled.repicked)
-    settled.granted, settled.removed_roles = await tallies.sync_loser_roles(
+    touched = {user for user, _source, _nominee in plan.new_losses} | set(plan.removed_loss_users)
+    await tallies.refresh_loss_totals(tx, guild_id, ceremony_id, touched)
+    await tallies.refresh_pick_stats(tx, guild_id, ceremony_id, plan.repicked)
+    granted, removed = await tallies.sync_loser_roles(
         tx, guild_id, touched, role_id=settings.loser_role_id, result_id=result_id,
         reason=f"Lost: {category.name}"[:200], now=now,
     )
-    right = await tx.fetch_one(
-        "SELECT COUNT(*) FROM picks WHERE category_id = ? AND outcome = 'right'", (category.id,)
-    )
-    settled.right_picks = int(right[0]) if right else 0
-
-    # The winner's tax for every member who claimed a nominee that now wins: one per member
-    # per category (the pledges domain returns the live tax the member already has for it:
-    # a second winner claimed, or a paid tax kept through an undo). Only new ones are news.
-    rows = await tx.fetch_all(
-        "SELECT id FROM pledges WHERE guild_id = ? AND category_id = ? AND kind = 'winner_tax' "
-        "AND status != 'cancelled'",
-        (guild_id, category.id),
-    )
-    already_owed = {int(row["id"]) for row in rows}
-    for nominee in newly_winning:
-        claimants = await tx.fetch_all(
-            "SELECT c.user_id, COALESCE(m.display_name, '') AS display_name FROM claims c "
-            "LEFT JOIN members m ON m.guild_id = c.guild_id AND m.user_id = c.user_id "
-            "WHERE c.nominee_id = ?",
-            (nominee.id,),
+    for user, _nominee, display_name in plan.taxes:
+        await charge_winner_tax(
+            tx, guild_id=guild_id, user_id=user, display_name=display_name, ceremony_id=ceremony_id,
+            category_id=category.id, result_id=result_id, amount_cents=settings.winner_tax_cents, now=now,
         )
-        for claimant in claimants:
-            pledge_id = await charge_winner_tax(
-                tx, guild_id=guild_id, user_id=claimant["user_id"],
-                display_name=claimant["display_name"] or UNKNOWN_MEMBER, ceremony_id=ceremony.id,
-                category_id=category.id, result_id=result_id, amount_cents=settings.winner_tax_cents, now=now,
-            )
-            if pledge_id is not None and pledge_id not in already_owed:
-                already_owed.add(pledge_id)
-                settled.taxes.append((int(claimant["user_id"]), nominee, pledge_id))
-    return settled
+    return _Settled(plan, roles_granted=len(granted), roles_removed=len(removed))
 
 
 async def _display_names(tx: Transaction, guild_id: int, user_ids: set[int]) -> dict[int, str]:
@@ -421,19 +536,19 @@ async def _news(
     winners: list[Nominee],
     changed: list[Nominee],
     nominees: list[Nominee],
-    settled: _Settled,
+    plan: _Plan,
     settings: GuildSettings,
 ) -> ResultNews:
     winner_ids = {winner.id for winner in winners}
     label_of = {nominee.id: nominee.label for nominee in nominees}
-    users = {user for user, _s, _n in settled.new_losses} | set(settled.removed_loss_users)
-    users |= {user for user, _n, _p in settled.taxes}
+    users = {user for user, _s, _n in plan.new_losses} | set(plan.removed_loss_users)
+    users |= {user for user, _n, _p in plan.taxes}
     names = await _display_names(tx, guild_id, users)
-    pick_losers = {user for user, source, _n in settled.new_losses if source == "pick"}
+    pick_losers = {user for user, source, _n in plan.new_losses if source == "pick"}
     claim_lines = sorted(
         (
             f"{names.get(user, UNKNOWN_MEMBER)} (as {label_of.get(nominee, '?')})"
-            for user, source, nominee in settled.new_losses if source == "claim"
+            for user, source, nominee in plan.new_losses if source == "claim"
         ),
         key=str.casefold,
     )
@@ -444,12 +559,12 @@ async def _news(
         guests=[n.label for n in nominees if n.id not in winner_ids],
         lost_picks=_sorted_names(names, pick_losers),
         lost_claims=claim_lines,
-        newcomers=_sorted_names(names, set(settled.newcomers)),
-        leaving=_sorted_names(names, set(settled.removed_loss_users)),
-        right_picks=settled.right_picks,
+        newcomers=_sorted_names(names, set(plan.newcomers)),
+        leaving=_sorted_names(names, set(plan.removed_loss_users)),
+        right_picks=plan.right_picks,
         taxes=[
             TaxLine(names.get(user, UNKNOWN_MEMBER), nominee.label, settings.winner_tax_cents)
-            for user, nominee, _pledge in settled.taxes
+            for user, nominee, _name in plan.taxes
         ],
     )
 
@@ -458,9 +573,10 @@ def _report(
     result_id: int, category: Category, winners: tuple[Nominee, ...], changed: tuple[Nominee, ...],
     settled: _Settled,
 ) -> ResultReport:
+    plan = settled.plan
     return ResultReport(
         result_id=result_id, category=category, winners=winners, changed=changed,
-        losses_added=len(settled.new_losses), losses_removed=len(settled.removed_loss_users),
-        right_picks=settled.right_picks, newcomers=len(settled.newcomers), taxes_charged=len(settled.taxes),
-        roles_granted=len(settled.granted), roles_removed=len(settled.removed_roles),
+        losses_added=len(plan.new_losses), losses_removed=len(plan.removed_loss_users),
+        right_picks=plan.right_picks, newcomers=len(plan.newcomers), taxes_charged=len(plan.taxes),
+        roles_granted=settled.roles_granted, roles_removed=settled.roles_removed,
     )

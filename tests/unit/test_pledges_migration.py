@@ -86,7 +86,7 @@ async def test_a_second_charge_for_one_win_is_cancelled_and_paid_money_stays(
     }
     assert (await PledgeService(db, clock).scope_totals(GUILD, ceremony)).raised_cents == 8_000_00
 
-    assert await apply_migrations(db.connection) == ["0006_pledge_rules.sql"]
+    assert (await apply_migrations(db.connection))[:1] == ["0006_pledge_rules.sql"]  # and any later ones
     assert await db.fetch_value("PRAGMA user_version") == latest_version()
 
     now = await statuses(db)
