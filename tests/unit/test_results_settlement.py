@@ -37,6 +37,15 @@ async def unsettled(db: Database) -> int:
     return int(await db.fetch_value("SELECT COUNT(*) FROM results WHERE unsettled = 1") or 0)
 
 
+async def drama_logged_then_crash(db: Database, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> Lounge:
+    """The host logs Drama and the bot dies between the announcement and the settlement."""
+    lounge = await drama_night(db, clock)
+    crash_before_settling(monkeypatch, lounge)
+    with pytest.raises(Crash):
+        await lounge.log(DRAMA, "Breaking Bad")
+    return lounge
+
+
 async def drama_night(db: Database, clock: FakeClock) -> Lounge:
     lounge = await open_lounge(db, clock)
     ann, bob, cat = lounge.member(10, "Ann"), lounge.member(11, "Bob"), lounge.member(12, "Cat")
@@ -65,10 +74,7 @@ async def clean_state(tmp_path: Path, *logs: tuple[str, str]) -> dict[str, Any]:
 async def test_a_crash_after_the_announcement_is_settled_once_at_start_up(
     db: Database, clock: FakeClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    lounge = await drama_night(db, clock)
-    crash_before_settling(monkeypatch, lounge)
-    with pytest.raises(Crash):
-        await lounge.log(DRAMA, "Breaking Bad")
+    lounge = await drama_logged_then_crash(db, clock, monkeypatch)
     # The first commit holds the result and its announcement, nothing else yet.
     assert await unsettled(db) == 1
     announcement = (await lounge.announcements("result.log"))[0]["embeds"][0]
@@ -101,10 +107,7 @@ async def test_a_crash_after_the_announcement_is_settled_once_at_start_up(
 async def test_an_undo_of_an_unsettled_result_settles_it_first_and_takes_it_all_back(
     db: Database, clock: FakeClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    lounge = await drama_night(db, clock)
-    crash_before_settling(monkeypatch, lounge)
-    with pytest.raises(Crash):
-        await lounge.log(DRAMA, "Breaking Bad")
+    lounge = await drama_logged_then_crash(db, clock, monkeypatch)
     monkeypatch.undo()
     report = await lounge.undo(DRAMA)
     assert (report.losses_removed, report.right_picks, report.taxes_cancelled, report.roles_removed) == (3, 1, 1, 2)
@@ -126,10 +129,7 @@ async def test_an_undo_of_an_unsettled_result_settles_it_first_and_takes_it_all_
 async def test_the_next_result_settles_an_unsettled_one_before_it_announces(
     db: Database, clock: FakeClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    lounge = await drama_night(db, clock)
-    crash_before_settling(monkeypatch, lounge)
-    with pytest.raises(Crash):
-        await lounge.log(DRAMA, "Breaking Bad")
+    lounge = await drama_logged_then_crash(db, clock, monkeypatch)
     monkeypatch.undo()
     report = await lounge.log(INFO, "Cosmos")
     # Ann and Cat joined the lounge with the drama result: not newcomers again.
