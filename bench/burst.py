@@ -4,7 +4,7 @@
 
 Each run uses three processes, as on the night:
 
-* the stand-in of Discord, ``python -m bot.standin``, driven over its HTTP control API;
+* the stand-in of Discord, ``python -m standin``, driven over its HTTP control API;
 * the real bot, ``python -m bot``, configured only through its environment
   (DISCORD_TOKEN, DATABASE_PATH in a temp dir, DEV_GUILD_ID, DISCORD_API_BASE,
   DISCORD_GATEWAY_URL), its database seeded beforehand with the 2014 Emmys live;

@@ -4,7 +4,7 @@
 * :class:`Figure` and :func:`print_summary`: each script ends with the same table
   (figure, value, target, met, and by how much);
 * :func:`machine_lines`: nproc, memory, CPU model, Python, date and load;
-* :class:`StandInProcess` (``python -m bot.standin`` and its control API) and
+* :class:`StandInProcess` (``python -m standin`` and its control API) and
   :class:`BotProcess` (``python -m bot`` configured only through its environment,
   stopped with SIGTERM as a host would);
 * :func:`seed_live_ceremony`: a server with the 2014 Emmys imported and started,
@@ -41,9 +41,9 @@ import aiohttp
 from bot.clock import Clock
 from bot.db import Database
 from bot.db.migrations import load_migrations
-from bot.domain.ceremonies import CeremonyService
-from bot.domain.ceremony_files import parse_ceremony_file
-from bot.domain.settings import SettingsService
+from bot.domain.ceremonies.files import parse_ceremony_file
+from bot.domain.ceremonies.service import CeremonyService
+from bot.domain.settings.service import SettingsService
 
 REPO = Path(__file__).resolve().parent.parent
 CEREMONY_FILE = REPO / "bot" / "data" / "emmys-2014.json"
@@ -236,7 +236,7 @@ class ControlError(RuntimeError):
 
 
 class StandInProcess:
-    """``python -m bot.standin`` in its own process, driven over its HTTP control API."""
+    """``python -m standin`` in its own process, driven over its HTTP control API."""
 
     def __init__(self, process: asyncio.subprocess.Process, info: dict[str, Any], session: aiohttp.ClientSession,
                  log_path: Path) -> None:
@@ -280,7 +280,7 @@ async def standin_process(folder: Path, *, connections: int = 200) -> AsyncItera
     log_path = folder / "standin.log"
     with log_path.open("wb") as log:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.standin", "--port", "0", "--token", TOKEN,
+            sys.executable, "-m", "standin", "--port", "0", "--token", TOKEN,
             stdout=asyncio.subprocess.PIPE, stderr=log, cwd=REPO,
         )
     assert process.stdout is not None

@@ -13,13 +13,13 @@ Built fast with bulk SQL, yet holding exactly what the bot would have written:
   with ``executemany`` in one transaction, with every trigger dropped meanwhile;
 * the maintained tables — ``pledge_totals``, ``pledge_member_totals``,
   ``loss_totals``, ``pick_stats`` and ``board_scores`` — are then computed from them
-  in SQL, the way the triggers and ``bot.domain.tallies`` keep them, and the
+  in SQL, the way the triggers and ``bot.domain.results.tallies`` keep them, and the
   triggers are put back (their own SQL, read before they were dropped).
 
 ``--verify`` checks that claim on a small size: it builds the same rows a second
 time the bot's way (pledges inserted pending and moved through their statuses by
 UPDATE with the triggers on; loss totals and pick records recounted by
-``bot.domain.tallies`` through the bot's own writer) and compares every maintained
+``bot.domain.results.tallies`` through the bot's own writer) and compares every maintained
 table row for row. A second server with its own smaller data shares the file, so
 every query must pick its own server's rows.
 
@@ -44,8 +44,8 @@ from typing import Any
 from bench.common import CEREMONY_FILE, Figure, build_digest, cache_dir, print_machine, print_summary, scratch_dir
 from bot.clock import to_storage
 from bot.db import Database, Transaction, apply_migrations
-from bot.domain import tallies
-from bot.domain.ceremony_files import ParsedCeremony, parse_ceremony_file
+from bot.domain.ceremonies.files import ParsedCeremony, parse_ceremony_file
+from bot.domain.results import tallies
 
 GUILD = 1_100_000_000_000_000_002
 """A snowflake-shaped id (DEV_GUILD_ID wants 17-20 digits): benchmark 5 gives the stand-in's server this id."""
@@ -282,7 +282,7 @@ def insert_base(conn: sqlite3.Connection, rows: Rows, *, pledges_as_final: bool)
 
 
 # The maintained tables, computed from the base rows as the triggers of 0003 and 0005 and
-# bot.domain.tallies keep them. A pledge's scopes: all-time (0) and its ceremony.
+# bot.domain.results.tallies keep them. A pledge's scopes: all-time (0) and its ceremony.
 _PLEDGE_SCOPES = (
     "SELECT guild_id, 0 AS scope, user_id, amount_cents, anonymous, status, created_at FROM pledges "
     "UNION ALL SELECT guild_id, ceremony_id, user_id, amount_cents, anonymous, status, created_at FROM pledges "

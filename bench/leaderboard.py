@@ -44,7 +44,7 @@ from bench.common import (
 )
 from bot.db import Database
 from bot.db.database import Params, Row
-from bot.domain.leaderboards import ALL_TIME, SPECS, BoardKind, Cursor, board_page, viewer_standing
+from bot.domain.leaderboards.service import ALL_TIME, SPECS, BoardKind, Cursor, board_page, viewer_standing
 
 TARGET_MS = 10.0
 

@@ -54,9 +54,9 @@ from bench.common import (
 )
 from bot.clock import to_storage, utc_now
 from bot.db import Database, Transaction, apply_migrations
-from bot.domain import tallies
-from bot.domain.results import ResultService
-from bot.domain.settings import SettingsService
+from bot.domain.results import tallies
+from bot.domain.results.service import ResultService
+from bot.domain.settings.service import SettingsService
 
 GUILD = 1_100_000_000_000_000_003
 CHANNEL = 1_100_000_000_000_000_004

@@ -48,8 +48,8 @@ from bench.common import (
     spread,
     start_bot,
 )
-from bot.domain.leaderboards import BoardKind
-from bot.standin import Member, Reply, StandIn
+from bot.domain.leaderboards.service import BoardKind
+from standin import Member, Reply, StandIn
 
 MEMORY_TARGET_MIB = 150.0
 START_TARGET_S = 1.5

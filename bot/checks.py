@@ -33,11 +33,12 @@ async def member_is_host(interaction: discord.Interaction[LoungeBot]) -> bool:
     return settings.host_role_id is not None and settings.host_role_id in member._roles
 
 
-async def _require_host(interaction: discord.Interaction[LoungeBot]) -> bool:
-    if not await member_is_host(interaction):
+async def require_host(interaction: discord.Interaction[LoungeBot]) -> bool:
+    """Raise NotHost unless the member may run host commands (also used by buttons, at click time)."""
+    if interaction.guild_id is None or not await member_is_host(interaction):
         raise NotHost()
     return True
 
 
-is_host = app_commands.check(_require_host)
+is_host = app_commands.check(require_host)
 """Decorator for host-only commands."""

@@ -108,3 +108,21 @@ def message(content: str | None = None, embeds: list[Embed] | None = None) -> di
     if content:
         body["content"] = clip(content, CONTENT_LIMIT)
     return body
+
+
+def lines_within(lines: list[str], limit: int = DESCRIPTION_LIMIT - 100, more: str = "more") -> str:
+    """Join lines until `limit`, then say how many were left out."""
+    kept: list[str] = []
+    used = 0
+    for index, line in enumerate(lines):
+        if used + len(line) + 1 > limit - 30:
+            kept.append(f"… and {len(lines) - index:,} {more}")
+            break
+        kept.append(line)
+        used += len(line) + 1
+    return "\n".join(kept)
+
+
+def cancelled(what: str) -> Embed:
+    """The reply to a confirmation answered "no"."""
+    return Embed(title="Nothing changed", description=f"{what} was cancelled.", colour=Colour.INFO)

@@ -6,17 +6,17 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.db import Database
-from bot.domain.alerts import AlertStore
-from bot.domain.ceremonies import CeremonyService
-from bot.domain.leaderboards import LeaderboardService
-from bot.domain.losers import LoserService
-from bot.domain.outbox import OutboxStore
+from bot.domain.announcer.alerts import AlertStore
+from bot.domain.announcer.outbox import OutboxStore
+from bot.domain.ceremonies.service import CeremonyService
+from bot.domain.leaderboards.schedule import LeaderboardSchedule
+from bot.domain.leaderboards.service import LeaderboardService
+from bot.domain.losers.service import LoserService
 from bot.domain.pledges import PledgeService
-from bot.domain.privacy import PrivacyService
-from bot.domain.results import ResultService
-from bot.domain.schedule import LeaderboardSchedule
-from bot.domain.settings import SettingsService
-from bot.recap.service import RecapService
+from bot.domain.privacy.service import PrivacyService
+from bot.domain.recap.service import RecapService
+from bot.domain.results.service import ResultService
+from bot.domain.settings.service import SettingsService
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,3 +35,8 @@ def safe(text: str, limit: int) -> str:
 
 def one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def hide(text: str, spoiler: bool) -> str:
+    """Behind Discord's spoiler bars when `spoiler` (servers that watch the show on a delay)."""
+    return f"||{text}||" if spoiler and text else text

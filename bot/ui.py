@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Coroutine
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import discord
 
 from bot.embeds import Embed
+
+if TYPE_CHECKING:
+    from bot.lounge import LoungeBot
+
+Button = discord.ui.Button[discord.ui.View]
 
 
 def to_discord(embed: Embed) -> discord.Embed:
@@ -91,3 +96,16 @@ async def reply(
         await interaction.followup.send(**kwargs)
     else:
         await respond(interaction, interaction.response.send_message(**kwargs))
+
+
+def lounge_bot(interaction: discord.Interaction[Any]) -> LoungeBot:
+    return cast("LoungeBot", interaction.client)
+
+
+async def edit_in_place(interaction: discord.Interaction[Any], embed: Embed, view: discord.ui.View | None) -> None:
+    """Replace the message a component sits on (after a defer, or as the response)."""
+    if interaction.response.is_done():
+        await interaction.edit_original_response(embed=to_discord(embed), view=view, allowed_mentions=NO_PINGS)
+    else:
+        editing = interaction.response.edit_message(embed=to_discord(embed), view=view, allowed_mentions=NO_PINGS)
+        await respond(interaction, editing)

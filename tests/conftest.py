@@ -1,6 +1,8 @@
-"""Fixtures shared by every test that runs against the Discord stand-in.
+"""Fixtures shared by every test.
 
-``standin``: a started :class:`~bot.standin.StandIn`, stopped afterwards; the test fails
+``clock``: a :class:`~tests.clock.FakeClock`; ``db``: a real SQLite file in ``tmp_path``, migrations applied.
+
+``standin``: a started :class:`~standin.StandIn`, stopped afterwards; the test fails
 at teardown if the bot broke a Discord rule, unless it is marked
 ``@pytest.mark.allow_violations`` (or took them with ``standin.take_violations()``).
 ``discord_points_at_standin``: discord.py's REST base and gateway URL pointed at the
@@ -10,10 +12,13 @@ stand-in for the test, restored afterwards.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 
-from bot.standin import StandIn
+from bot.db import Database, apply_migrations
+from standin import StandIn
+from tests.clock import FakeClock
 
 TOKEN = "test-token"
 
@@ -55,3 +60,16 @@ def discord_points_at_standin(standin: StandIn) -> Iterator[StandIn]:
     finally:
         discord.http.Route.BASE = old_base
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old_gateway
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await Database.open(tmp_path / "lounge.db")
+    await apply_migrations(database.connection)
+    yield database
+    await database.close()

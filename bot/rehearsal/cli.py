@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.text import Text
 
 from bot.domain.money import format_cents
-from bot.domain.result_announcements import plural
+from bot.domain.results.announcements import plural
 from bot.rehearsal.clock import ScaledClock
 from bot.rehearsal.feed import Feed
 from bot.rehearsal.finale import Outcome

@@ -19,7 +19,7 @@ from bot.rehearsal.players import Players
 from bot.rehearsal.replies import BOARD_LINE, LOSSES_TONIGHT, cents_in, plain
 from bot.rehearsal.script import HOST
 from bot.rehearsal.stage import Stage
-from bot.standin import Member
+from standin import Member
 
 BOARDS = (("losers", "Losses"), ("donors", "Pledged"), ("pickers", "Right picks"))
 CARD_CONCURRENCY = 12

@@ -30,8 +30,8 @@ from bot.rehearsal.replies import (
 )
 from bot.rehearsal.script import HOST, Event, Kind
 from bot.rehearsal.stage import Stage
-from bot.standin import Attachment, Member, StandInError
 from bot.text import clip
+from standin import Attachment, Member, StandInError
 
 REPLY_TIMEOUT = 10.0
 IMPORT_TIMEOUT = 30.0

@@ -10,7 +10,7 @@ from bot.domain.errors import InvalidInput
 from bot.domain.money import parse_cents
 from bot.embeds import Colour
 from bot.rehearsal.ledger import OK
-from bot.standin import Reply
+from standin import Reply
 
 REFUSED = "refused"
 NO_ANSWER = "no answer"

@@ -36,7 +36,7 @@ from bot.rehearsal.outputs import Outputs, RehearsalError
 from bot.rehearsal.players import Players
 from bot.rehearsal.script import Event, Script
 from bot.rehearsal.stage import Stage
-from bot.standin import Message, StandIn, StandInError
+from standin import Message, StandIn, StandInError
 
 TOKEN = "rehearsal-token"  # noqa: S105 - the stand-in's fake bot token
 CONCURRENCY = 12

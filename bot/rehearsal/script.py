@@ -35,8 +35,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.clock import utc_now
-from bot.domain.ceremonies import MAX_CEREMONY_NAME, MAX_YEAR, MIN_YEAR, short_label
-from bot.domain.ceremony_files import ParsedCategory, parse_ceremony_file
+from bot.domain.ceremonies.files import ParsedCategory, parse_ceremony_file
+from bot.domain.ceremonies.service import MAX_CEREMONY_NAME, MAX_YEAR, MIN_YEAR, short_label
 from bot.domain.errors import InvalidInput
 
 HOST = "Hana Host"

@@ -15,7 +15,7 @@ from bot.rehearsal.ledger import EventLog
 from bot.rehearsal.outputs import Outputs
 from bot.rehearsal.replies import INVALID, NO_ANSWER, REFUSED, Answer, plain
 from bot.rehearsal.script import HOST, Event, Script
-from bot.standin import Channel, Guild, Member, Role, StandIn
+from standin import Channel, Guild, Member, Role, StandIn
 
 EXPECTED_REFUSALS = ("late", "taken")
 MAX_FAILURES_IN_A_ROW = 5

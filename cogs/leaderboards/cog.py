@@ -11,10 +11,11 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.checks import is_host
-from bot.domain.leaderboards import BoardKind, LeaderboardService, ScopeChoice
-from bot.domain.schedule import LeaderboardSchedule
-from bot.domain.settings import SettingsService
+from bot.domain.leaderboards.schedule import LeaderboardSchedule
+from bot.domain.leaderboards.service import BoardKind, LeaderboardService, ScopeChoice
+from bot.domain.settings.service import SettingsService
 from bot.embeds import Colour, Embed
+from bot.types import LoungeInteraction, guild_id_of
 from bot.ui import reply, respond
 from cogs.leaderboards.view import BoardView
 
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Interaction = discord.Interaction["LoungeBot"]
 
 # One indexed query per live ceremony: cheap enough to check often, so a post is
 # never late by more than a couple of seconds (and a sped-up rehearsal sees every slot).
@@ -59,14 +59,13 @@ class LeaderboardCog(
     @app_commands.choices(board=BOARD_CHOICES, scope=SCOPE_CHOICES)
     async def show(
         self,
-        interaction: Interaction,
+        interaction: LoungeInteraction,
         board: app_commands.Choice[str],
         scope: app_commands.Choice[str] | None = None,
     ) -> None:
-        assert interaction.guild_id is not None
-        chosen = await self.boards.scope(interaction.guild_id, None if scope is None else scope.value)
+        chosen = await self.boards.scope(guild_id_of(interaction), None if scope is None else scope.value)
         view = BoardView(
-            self.boards, guild_id=interaction.guild_id, kind=BoardKind(board.value), scope=chosen,
+            self.boards, guild_id=guild_id_of(interaction), kind=BoardKind(board.value), scope=chosen,
             owner_id=interaction.user.id, owner_name=interaction.user.display_name,
         )
         await view.load()
@@ -80,10 +79,9 @@ class LeaderboardCog(
 
     @app_commands.command(name="post", description="Post the boards to the leaderboard channel now (hosts only)")
     @is_host
-    async def post(self, interaction: Interaction) -> None:
-        assert interaction.guild_id is not None
-        await self.boards.post_now(interaction.guild_id, actor_id=interaction.user.id)
-        channel_id = (await self.settings.get(interaction.guild_id)).leaderboard_channel_id
+    async def post(self, interaction: LoungeInteraction) -> None:
+        await self.boards.post_now(guild_id_of(interaction), actor_id=interaction.user.id)
+        channel_id = (await self.settings.get(guild_id_of(interaction))).leaderboard_channel_id
         where = f"<#{channel_id}>" if channel_id else "the announcement channel (no leaderboard channel is set)"
         await reply(interaction, Embed(title="Boards posted", description=f"They're on their way to {where}.",
                                        colour=Colour.GOOD))

@@ -1,6 +1,6 @@
 """The Previous/Next buttons under `/leaderboard show`.
 
-The page state is a :class:`bot.domain.ranking.Pager`; the view only keeps its
+The page state is a :class:`bot.domain.leaderboards.ranking.Pager`; the view only keeps its
 buttons in step with it (disabled at either end), answers only the member who
 opened the board (others are told so, ephemerally), and greys its buttons out
 when it times out.
@@ -13,8 +13,8 @@ from typing import Any
 
 import discord
 
-from bot.domain.leaderboards import BoardKind, BoardPage, BoardScope, Cursor, LeaderboardService, page_embed
-from bot.domain.ranking import Pager
+from bot.domain.leaderboards.ranking import Pager
+from bot.domain.leaderboards.service import BoardKind, BoardPage, BoardScope, Cursor, LeaderboardService, page_embed
 from bot.interaction_errors import report_error
 from bot.text import safe
 from bot.ui import NO_PINGS, respond, to_discord

@@ -15,6 +15,7 @@ from bot.checks import is_host, member_is_host
 from bot.domain.pledges import PledgeService
 from bot.domain.pledges.model import MAX_NOTE, MAX_REASON
 from bot.embeds import Colour, Embed
+from bot.types import guild_id_of
 from bot.ui import defer_if_slow, reply, respond
 from cogs.pledges.render import change_embed, choice_label, mine_embed, progress_embed, receipt_embed
 
@@ -59,11 +60,10 @@ class PledgeCog(commands.GroupCog, group_name="pledge", group_description="Pledg
         note: app_commands.Range[str, 1, MAX_NOTE] | None = None,
         anonymous: bool = False,
     ) -> None:
-        assert interaction.guild_id is not None
         receipt = await defer_if_slow(
             interaction,
             self.pledges.add_pledge(
-                guild_id=interaction.guild_id,
+                guild_id=guild_id_of(interaction),
                 user_id=interaction.user.id,
                 display_name=interaction.user.display_name,
                 amount=amount,
@@ -76,23 +76,20 @@ class PledgeCog(commands.GroupCog, group_name="pledge", group_description="Pledg
 
     @app_commands.command(name="mine", description="Your pledges, with their ids and status")
     async def mine(self, interaction: Interaction) -> None:
-        assert interaction.guild_id is not None
-        mine = await self.pledges.mine(interaction.guild_id, interaction.user.id)
+        mine = await self.pledges.mine(guild_id_of(interaction), interaction.user.id)
         await reply(interaction, mine_embed(mine))
 
     @app_commands.command(name="total", description="Raised so far against the goal, tonight and all-time")
     async def total(self, interaction: Interaction) -> None:
-        assert interaction.guild_id is not None
-        progress = await self.pledges.progress(interaction.guild_id)
+        progress = await self.pledges.progress(guild_id_of(interaction))
         await reply(interaction, progress_embed(progress))
 
     @app_commands.command(name="paid", description="Mark your pledge as paid")
     @app_commands.rename(pledge_id="id")
     @app_commands.describe(pledge_id="The pledge's id (see /pledge mine)")
     async def paid(self, interaction: Interaction, pledge_id: PledgeId) -> None:
-        assert interaction.guild_id is not None
         change = await self.pledges.mark_paid(
-            guild_id=interaction.guild_id,
+            guild_id=guild_id_of(interaction),
             pledge_id=pledge_id,
             actor_id=interaction.user.id,
             actor_is_host=await member_is_host(interaction),
@@ -111,9 +108,8 @@ class PledgeCog(commands.GroupCog, group_name="pledge", group_description="Pledg
         pledge_id: PledgeId,
         reason: app_commands.Range[str, 1, MAX_REASON] | None = None,
     ) -> None:
-        assert interaction.guild_id is not None
         change = await self.pledges.cancel(
-            guild_id=interaction.guild_id,
+            guild_id=guild_id_of(interaction),
             pledge_id=pledge_id,
             actor_id=interaction.user.id,
             actor_is_host=await member_is_host(interaction),
@@ -126,25 +122,23 @@ class PledgeCog(commands.GroupCog, group_name="pledge", group_description="Pledg
     @app_commands.describe(pledge_id="The pledge's id")
     @is_host
     async def verify(self, interaction: Interaction, pledge_id: PledgeId) -> None:
-        assert interaction.guild_id is not None
         change = await self.pledges.verify(
-            guild_id=interaction.guild_id, pledge_id=pledge_id, actor_id=interaction.user.id, actor_is_host=True
+            guild_id=guild_id_of(interaction), pledge_id=pledge_id, actor_id=interaction.user.id, actor_is_host=True
         )
         await reply(interaction, change_embed(change, "verified"))
 
     @app_commands.command(name="export", description="Download every pledge of this server as CSV (hosts only)")
     @is_host
     async def export(self, interaction: Interaction) -> None:
-        assert interaction.guild_id is not None
         await respond(interaction, interaction.response.defer(ephemeral=True, thinking=True))
-        exported = await self.pledges.export(interaction.guild_id, actor_id=interaction.user.id)
+        exported = await self.pledges.export(guild_id_of(interaction), actor_id=interaction.user.id)
         embed = Embed(
             title="Pledge export",
             description=f"{exported.rows} pledges. Names are as members had them when they pledged; anonymous "
             "pledges keep their names here, so keep this file private.",
             colour=Colour.INFO,
         )
-        await reply(interaction, embed, file=export_file(exported.content, interaction.guild_id))
+        await reply(interaction, embed, file=export_file(exported.content, guild_id_of(interaction)))
 
     # --- autocomplete: the member's own pledges (verify: the server's paid ones) -----
 
@@ -166,7 +160,7 @@ class PledgeCog(commands.GroupCog, group_name="pledge", group_description="Pledg
         if interaction.guild_id is None:
             return []
         found = await self.pledges.choices(
-            interaction.guild_id, statuses=statuses, user_id=interaction.user.id if own else None
+            guild_id_of(interaction), statuses=statuses, user_id=interaction.user.id if own else None
         )
         typed = current.strip().lstrip("#")
         return [

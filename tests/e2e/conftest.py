@@ -7,7 +7,7 @@ import discord.gateway
 import discord.http
 import pytest
 
-from bot.standin import StandIn
+from standin import StandIn
 from tests.e2e.harness import Lounge, open_lounge
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from bot.clock import Clock, utc_now
 from bot.config import Settings
 from bot.lounge import LoungeBot
-from bot.standin import Channel, Guild, Member, Permissions, Role, StandIn
+from standin import Channel, Guild, Member, Permissions, Role, StandIn
 
 TOKEN = "test-token"
 

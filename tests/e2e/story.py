@@ -12,7 +12,7 @@
   amounts of money.
 """
 
-# Story waits take `timeout=` like the stand-in's own verbs do (see bot/standin/story.py).
+# Story waits take `timeout=` like the stand-in's own verbs do (see standin/story.py).
 # ruff: noqa: ASYNC109
 
 from __future__ import annotations
@@ -32,10 +32,11 @@ import discord.gateway
 import discord.http
 
 from bot.clock import Clock
-from bot.standin import Attachment, Channel, Member, Message, Reply, SentInteraction, StandIn
+from standin import Attachment, Channel, Member, Message, Reply, SentInteraction, StandIn
 from tests.e2e.harness import Lounge, open_lounge
+from tests.paths import TEST_DATA
 
-DATA_2014 = Path(__file__).resolve().parents[1] / "data" / "emmys-2014.json"
+DATA_2014 = TEST_DATA / "emmys-2014.json"
 CEREMONY_2014 = "66th Primetime Emmy Awards"
 DEFAULT_GOAL_CENTS = 3_000_000  # $30,000, the lounge's default goal
 DEFAULT_TAX_CENTS = 100_000  # $1,000, the default winner's tax

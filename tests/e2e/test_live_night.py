@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from bot.standin import Attachment, InvalidInvocation, Member, Permissions, Reply, StandIn
+from standin import Attachment, InvalidInvocation, Member, Permissions, Reply, StandIn
 from tests.e2e.harness import Lounge
 from tests.e2e.story import (
     ANNOUNCEMENT_ROUTE,

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from bot.standin import Member
+from standin import Member
 from tests.e2e.harness import Lounge
 from tests.e2e.story import (
     CEREMONY_2014,

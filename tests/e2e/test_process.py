@@ -8,7 +8,7 @@ import signal
 import sys
 from pathlib import Path
 
-from bot.standin import Permissions, StandIn
+from standin import Permissions, StandIn
 
 
 def bot_environment(standin: StandIn, tmp_path: Path, **overrides: str) -> dict[str, str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.standin import Permissions
+from standin import Permissions
 from tests.e2e.harness import Lounge
 
 

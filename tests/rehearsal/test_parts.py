@@ -13,9 +13,10 @@ from bot.rehearsal.clock import ScaledClock, show_time
 from bot.rehearsal.feed import discord_text
 from bot.rehearsal.ledger import ledger_from_entries
 from bot.rehearsal.script import HOST, CeremonyFileError, Kind, load_ceremony, plan_night
+from tests.paths import SHIPPED_2014
 
 SMALL = Path(__file__).with_name("small-ceremony.json")
-SHIPPED = Path(__file__).resolve().parents[2] / "bot" / "data" / "emmys-2014.json"
+SHIPPED = SHIPPED_2014
 START = datetime(2014, 8, 25, 20, 0, tzinfo=UTC)
 
 

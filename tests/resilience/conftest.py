@@ -10,7 +10,7 @@ import discord.gateway
 import discord.http
 import pytest
 
-from bot.standin import Guild, StandIn
+from standin import Guild, StandIn
 from tests.e2e.harness import Lounge, open_lounge
 from tests.resilience.helpers import BotProcess
 

@@ -20,8 +20,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
-from bot.standin import Attachment, Channel, Guild, InteractionRecord, Message, SentInteraction, StandIn
-from bot.standin.errors import WaitTimeout
+from standin import Attachment, Channel, Guild, InteractionRecord, Message, SentInteraction, StandIn
+from standin.errors import WaitTimeout
 from tests.e2e.harness import Lounge
 
 TOKEN = "test-token"

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 
-from bot.standin import Guild, Permissions, StandIn
+from standin import Guild, Permissions, StandIn
 from tests.resilience.helpers import (
     CALLBACK_ROUTE,
     MESSAGE_ROUTE,

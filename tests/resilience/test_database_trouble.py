@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.standin import InteractionRecord, Member, Reply, SentInteraction
+from standin import InteractionRecord, Member, Reply, SentInteraction
 from tests.e2e.harness import Lounge
 from tests.resilience.helpers import (
     DEADLINE,

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.standin import Member, SentInteraction, StandIn
-from bot.standin.errors import WaitTimeout
+from standin import Member, SentInteraction, StandIn
+from standin.errors import WaitTimeout
 from tests.e2e.harness import Lounge
 from tests.resilience.helpers import (
     CALLBACK_ROUTE,

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.standin import SentInteraction, StandIn
+from standin import SentInteraction, StandIn
 from tests.e2e.harness import Lounge
 from tests.resilience.helpers import (
     CATEGORIES,

@@ -9,8 +9,8 @@ import contextlib
 
 import pytest
 
-from bot.standin import SentInteraction, StandIn
-from bot.standin.errors import WaitTimeout
+from standin import SentInteraction, StandIn
+from standin.errors import WaitTimeout
 from tests.e2e.harness import Lounge
 from tests.resilience.helpers import (
     CATEGORIES,

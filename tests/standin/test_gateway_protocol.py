@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.standin import StandIn
+from standin import StandIn
 from tests.conftest import TOKEN
 
 IDENTIFY = {"op": 2, "d": {"token": TOKEN, "intents": 513, "properties": {"os": "linux"}}}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.standin.faults import Faults, normalize_route
-from bot.standin.mentions import compute_pings
-from bot.standin.permissions import (
+from standin.faults import Faults, normalize_route
+from standin.mentions import compute_pings
+from standin.permissions import (
     ALL_PERMISSIONS,
     Overwrite,
     Permissions,

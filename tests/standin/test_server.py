@@ -14,7 +14,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.standin import StandIn
+from standin import StandIn
 from tests.conftest import TOKEN
 
 from .test_with_discord_py import LoungeTestBot, running
@@ -208,7 +208,7 @@ async def test_stopping_leaves_no_task_behind(http: aiohttp.ClientSession) -> No
 
 async def test_python_m_bot_standin_prints_its_addresses() -> None:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.standin", "--port", "0", "--guild", "Emmy Night",
+        sys.executable, "-m", "standin", "--port", "0", "--guild", "Emmy Night",
         stdout=asyncio.subprocess.PIPE,
     )
     try:

@@ -1,4 +1,4 @@
-"""Discord's rules in bot.standin.validation, at their boundaries."""
+"""Discord's rules in standin.validation, at their boundaries."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.standin.validation import (
+from standin.validation import (
     FieldError,
     embed_size,
     errors_tree,

@@ -17,7 +17,7 @@ import pytest
 from discord import app_commands
 from discord.ext import commands
 
-from bot.standin import Attachment, Channel, Guild, InvalidInvocation, ManualClock, Member, Permissions, StandIn
+from standin import Attachment, Channel, Guild, InvalidInvocation, ManualClock, Member, Permissions, StandIn
 from tests.conftest import TOKEN
 
 NOMINEES = {"drama": ["Bryan Cranston", "Bryce Dallas Howard", "Claire Foy"], "comedy": ["Bill Hader"]}

@@ -1,7 +1,7 @@
 """What the lounge announces about pledges, and the progress bar every view shares.
 
 Bodies are built with `bot.embeds.message` (never pings) and queued with
-`bot.domain.outbox.announce` in the same unit as the pledge. Every name is
+`bot.domain.announcer.outbox.announce` in the same unit as the pledge. Every name is
 escaped; anonymous pledges are shown as "Anonymous".
 """
 

@@ -32,7 +32,8 @@ from typing import Any, TypeVar
 
 from bot.clock import from_storage, to_storage
 from bot.db import Transaction
-from bot.domain import members, outbox
+from bot.domain import members
+from bot.domain.announcer import outbox
 from bot.domain.errors import Conflict, InvalidInput, LoungeError
 from bot.domain.money import check_maximum
 from bot.domain.pledges import milestones
@@ -55,7 +56,7 @@ from bot.domain.pledges.model import (
     ScopeTotals,
     pledge_from_row,
 )
-from bot.domain.settings import GuildSettings
+from bot.domain.settings.service import GuildSettings
 
 T = TypeVar("T")
 _Key = tuple[str, int | None, int | None]

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from bot.clock import Clock, from_storage, to_storage
 from bot.db import Database, Transaction
-from bot.domain import audit
+from bot.domain.audit import log as audit
 from bot.domain.errors import InvalidInput, NotAllowed, NotFound, WrongState
 from bot.domain.money import parse_cents
 from bot.domain.pledges.batching import PledgeBatcher
@@ -50,7 +50,7 @@ from bot.domain.pledges.model import (
     totals_from_row,
 )
 from bot.domain.pledges.recording import NewPledge, clean_note
-from bot.domain.settings import SettingsService
+from bot.domain.settings.service import SettingsService
 
 MAX_LISTED = 20
 MAX_BOARD_PAGE = 100

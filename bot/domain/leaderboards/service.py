@@ -1,0 +1,487 @@
+"""Leaderboards: pages of the losers, donors and pickers boards, read from the
+maintained totals (``loss_totals``, ``pledge_member_totals``, ``pick_stats``)
+through their ranking indexes. No query here reads ``pledges``, ``losses`` or
+``picks``.
+
+A page costs the same wherever it is in the board:
+
+* the rows: ``ORDER BY score, reached_at, user_id LIMIT 11`` after a cursor
+  (the last row of the page before), one index seek per sort column — never an
+  OFFSET, which walks every row above the page;
+* their ranks: how many members have a strictly better score, summed from the
+  score histogram ``board_scores`` (one row per distinct score, kept by the
+  triggers of migration 0005) — counting index entries instead costs O(rank),
+  5 ms per 35,000 members — minus the members known to have left above them
+  (a small partial index);
+* the viewer's own rank the same way, from their row looked up by key.
+
+Ranks are shared by equal scores (1, 2, 2, 4); among equal scores whoever got
+there first (``reached_at``) is listed first. Members who left the server are
+left out when the bot knows it (``members.left_at``; the bot has no members
+intent, so only departures it was told about count). Anonymous donors are shown
+as "Anonymous", forgotten members' pledges too (see :mod:`bot.domain.privacy.service`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from bot.clock import Clock, from_storage
+from bot.db import Database, Row, Transaction
+from bot.domain.announcer import outbox
+from bot.domain.audit import log as audit
+from bot.domain.ceremonies.service import Reader, current_ceremony
+from bot.domain.errors import InvalidInput
+from bot.domain.leaderboards.ranking import PAGE_SIZE, competition_ranks, ordinal, rank_of
+from bot.domain.money import format_cents
+from bot.domain.settings.service import SettingsService
+from bot.embeds import Colour, Embed, message
+from bot.text import safe
+
+ALL_TIME = 0
+MIN_RESOLVED_PICKS = 3
+"""Keep equal to the pickers' condition in migration 0005's board_scores triggers."""
+PICKER_KEY_SCALE = 1_000_000
+"""Pickers' rank key: correct * scale - resolved (more right first, then fewer decided)."""
+ANONYMOUS = "Anonymous"
+UNKNOWN_MEMBER = "Unknown member"
+NAME_LIMIT = 64
+POST_KIND = "leaderboard.post"
+LEFT_NOTE = "Members the bot knows have left the server aren't listed."
+
+
+class BoardKind(StrEnum):
+    LOSERS = "losers"
+    DONORS = "donors"
+    PICKERS = "pickers"
+
+
+class ScopeChoice(StrEnum):
+    CEREMONY = "ceremony"
+    ALL_TIME = "all-time"
+
+
+@dataclass(frozen=True, slots=True)
+class BoardSpec:
+    """Where a board's rows live and how they are ordered."""
+
+    kind: BoardKind
+    table: str
+    index: str
+    """The ranking index, in the board's order (named so the planner can't pick a worse one)."""
+    score: tuple[str, ...]
+    """Score columns, most significant first."""
+    descending: tuple[bool, ...]
+    """Per score column: True when a higher value is better."""
+    extra: tuple[str, ...]
+    condition: str
+    """Who is on the board at all (SQL on alias ``t``, with no parameters)."""
+    key_sql: str
+    """The score as one integer, higher is better: the `score` of ``board_scores`` (migration 0005)."""
+    title: str
+    empty: str
+
+
+SPECS: dict[BoardKind, BoardSpec] = {
+    BoardKind.LOSERS: BoardSpec(
+        kind=BoardKind.LOSERS, table="loss_totals", index="loss_totals_ranking",
+        score=("losses",), descending=(True,), extra=(), condition="t.losses > 0", key_sql="t.losses",
+        title="💔 Biggest losers", empty="Nobody has lost yet.",
+    ),
+    BoardKind.DONORS: BoardSpec(
+        kind=BoardKind.DONORS, table="pledge_member_totals", index="pledge_member_totals_board",
+        score=("total_cents",), descending=(True,), extra=("anonymous_cents", "pledge_count"),
+        condition="t.total_cents > 0", key_sql="t.total_cents", title="💸 Top donors", empty="No pledges yet.",
+    ),
+    BoardKind.PICKERS: BoardSpec(
+        kind=BoardKind.PICKERS, table="pick_stats", index="pick_stats_board",
+        score=("correct", "resolved"), descending=(True, False), extra=(),
+        condition=f"t.resolved >= {MIN_RESOLVED_PICKS}", key_sql=f"t.correct * {PICKER_KEY_SCALE} - t.resolved",
+        title="🔮 Best pickers",
+        empty=f"Nobody has {MIN_RESOLVED_PICKS} decided picks yet.",
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """A row's place in a board's order: the next page starts after it."""
+
+    score: tuple[int, ...]
+    reached_at: str
+    user_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class BoardScope:
+    scope: int
+    """0 for all-time, else a ceremony id."""
+    label: str
+
+    @property
+    def is_all_time(self) -> bool:
+        return self.scope == ALL_TIME
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    rank: int
+    user_id: int
+    name: str
+    """As it should be shown (``Anonymous`` for anonymous donors), not yet escaped."""
+    value: int
+    """Losses, cents pledged, or correct picks."""
+    reached_at: datetime
+    resolved: int | None = None
+    pledge_count: int | None = None
+    anonymous: bool = False
+
+    @property
+    def accuracy_percent(self) -> int | None:
+        if not self.resolved:
+            return None
+        return round(100 * self.value / self.resolved)
+
+
+@dataclass(frozen=True, slots=True)
+class ViewerStanding:
+    """The viewer's own place: `standing`, or why they have none."""
+
+    standing: Standing | None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BoardPage:
+    kind: BoardKind
+    scope: BoardScope
+    page_number: int
+    standings: tuple[Standing, ...]
+    next_cursor: Cursor | None
+    """The last row's cursor when more rows follow, else None."""
+    viewer: ViewerStanding | None = None
+
+
+# ---- queries ---------------------------------------------------------------------------------
+
+
+def _not_left(alias: str = "t") -> str:
+    return (
+        f"NOT EXISTS (SELECT 1 FROM members m WHERE m.guild_id = {alias}.guild_id "  # noqa: S608 - names are ours
+        f"AND m.user_id = {alias}.user_id AND m.left_at IS NOT NULL)"
+    )
+
+
+def _order(spec: BoardSpec, alias: str = "t.") -> str:
+    """The board's order: score (best first), then who got there first, then user id."""
+    terms = [
+        f"{alias}{column}{' DESC' if descending else ''}"
+        for column, descending in zip(spec.score, spec.descending, strict=True)
+    ]
+    return ", ".join([*terms, f"{alias}reached_at", f"{alias}user_id"])
+
+
+def _select(spec: BoardSpec, *, ranked: bool = True) -> str:
+    columns = ", ".join(f"t.{column}" for column in (*spec.score, *spec.extra))
+    source = f"{spec.table} t INDEXED BY {spec.index}" if ranked else f"{spec.table} t"
+    return (
+        f"SELECT t.user_id, {columns}, t.reached_at, "  # noqa: S608 - names are ours
+        f"(SELECT m.display_name FROM members m WHERE m.guild_id = t.guild_id AND m.user_id = t.user_id) "
+        f"AS display_name FROM {source}"
+    )
+
+
+def _after_branches(spec: BoardSpec, cursor: Cursor) -> list[tuple[str, list[Any]]]:
+    """The rows after `cursor`, as index-friendly branches: (condition, params).
+
+    For score columns s1..sn the rows after the cursor are: equal on every score
+    and later on (reached_at, user_id); or equal on s1..s(i-1) and worse on si.
+    Each branch is one index range, in board order from the closest.
+    """
+    branches: list[tuple[str, list[Any]]] = []
+    equal_all = " AND ".join(f"t.{column} = ?" for column in spec.score)
+    branches.append((f"{equal_all} AND (t.reached_at, t.user_id) > (?, ?)",
+                     [*cursor.score, cursor.reached_at, cursor.user_id]))
+    for index in reversed(range(len(spec.score))):
+        equal = [f"t.{column} = ?" for column in spec.score[:index]]
+        worse = "<" if spec.descending[index] else ">"
+        condition = " AND ".join([*equal, f"t.{spec.score[index]} {worse} ?"])
+        branches.append((condition, [*cursor.score[: index + 1]]))
+    return branches
+
+
+async def fetch_rows(
+    reader: Reader, spec: BoardSpec, guild_id: int, scope: int, cursor: Cursor | None, limit: int
+) -> list[Row]:
+    """Up to `limit` rows of the board after `cursor` (from the top when None), members who left excluded."""
+    base = f"t.guild_id = ? AND t.scope = ? AND {spec.condition} AND {_not_left()}"
+    if cursor is None:
+        return await reader.fetch_all(
+            f"{_select(spec)} WHERE {base} ORDER BY {_order(spec)} LIMIT ?",
+            (guild_id, scope, limit),
+        )
+    parts: list[str] = []
+    params: list[Any] = []
+    for index, (condition, values) in enumerate(_after_branches(spec, cursor)):
+        # The first branch (equal scores) implies the board's condition; left in, it
+        # tempts the planner into a range on it instead of the equalities.
+        where = f"t.guild_id = ? AND t.scope = ? AND {_not_left()}" if index == 0 else base
+        parts.append(
+            f"SELECT * FROM ({_select(spec)} WHERE {where} AND {condition} "  # noqa: S608
+            f"ORDER BY {_order(spec)} LIMIT ?)"
+        )
+        params += [guild_id, scope, *values, limit]
+    return await reader.fetch_all(
+        f"SELECT * FROM ({' UNION ALL '.join(parts)}) ORDER BY {_order(spec, '')} LIMIT ?",  # noqa: S608
+        (*params, limit),
+    )
+
+
+async def better_counts(
+    reader: Reader, spec: BoardSpec, guild_id: int, scope: int, keys: Collection[int]
+) -> dict[int, int]:
+    """For each rank key: how many listed members have a strictly better score.
+
+    One statement, three parts: the members above the best key (a sum over the
+    histogram ``board_scores``, one row per distinct score); the histogram rows
+    between the worst and the best key (a page spans a handful); and the members
+    known to have left with a better score than the worst key, who are taken off
+    (read through a small covering index: about a microsecond each).
+    """
+    top, bottom = max(keys), min(keys)
+    histogram = "FROM board_scores WHERE guild_id = ? AND scope = ? AND board = ?"
+    rows = await reader.fetch_all(
+        f"SELECT 0 AS part, NULL AS score, COALESCE(SUM(members), 0) AS members {histogram} AND score > ? "  # noqa: S608
+        f"UNION ALL SELECT 1, score, members {histogram} AND score > ? AND score <= ? "
+        f"UNION ALL SELECT 2, window_key, COUNT(*) FROM ("
+        f"SELECT CASE WHEN {spec.key_sql} > ? THEN NULL ELSE {spec.key_sql} END AS window_key "
+        f"FROM members m INDEXED BY members_left CROSS JOIN {spec.table} t "
+        f"ON t.guild_id = m.guild_id AND t.scope = ? AND t.user_id = m.user_id "
+        f"WHERE m.guild_id = ? AND m.left_at IS NOT NULL AND {spec.condition} AND {spec.key_sql} > ?"
+        f") GROUP BY window_key",
+        (guild_id, scope, spec.kind.value, top, guild_id, scope, spec.kind.value, bottom, top,
+         top, scope, guild_id, bottom),
+    )
+    above = sum(row["members"] for row in rows if row["part"] == 0)
+    above -= sum(row["members"] for row in rows if row["part"] == 2 and row["score"] is None)
+    window = [(row["score"], row["members"]) for row in rows if row["part"] == 1]
+    window += [(row["score"], -row["members"]) for row in rows if row["part"] == 2 and row["score"] is not None]
+    return {key: above + sum(members for score, members in window if score > key) for key in keys}
+
+
+def _standing(spec: BoardSpec, row: Row, rank: int) -> Standing:
+    anonymous = spec.kind is BoardKind.DONORS and (row["anonymous_cents"] > 0 or row["user_id"] < 0)
+    name = ANONYMOUS if anonymous else (row["display_name"] or UNKNOWN_MEMBER)
+    return Standing(
+        rank=rank,
+        user_id=row["user_id"],
+        name=name,
+        value=row[spec.score[0]],
+        reached_at=from_storage(row["reached_at"]),
+        resolved=row["resolved"] if spec.kind is BoardKind.PICKERS else None,
+        pledge_count=row["pledge_count"] if spec.kind is BoardKind.DONORS else None,
+        anonymous=anonymous,
+    )
+
+
+def _score(spec: BoardSpec, row: Row) -> tuple[int, ...]:
+    return tuple(int(row[column]) for column in spec.score)
+
+
+def _key(spec: BoardSpec, row: Row) -> int:
+    """The row's score as one integer, higher is better (the histogram's `score`)."""
+    if spec.kind is BoardKind.PICKERS:
+        return int(row["correct"]) * PICKER_KEY_SCALE - int(row["resolved"])
+    return int(row[spec.score[0]])
+
+
+async def board_page(
+    reader: Reader, guild_id: int, kind: BoardKind, scope: int, cursor: Cursor | None, *,
+    page_size: int = PAGE_SIZE,
+) -> tuple[list[Standing], Cursor | None]:
+    """One page of standings after `cursor`, and the cursor of the next page (None at the end)."""
+    spec = SPECS[kind]
+    rows = await fetch_rows(reader, spec, guild_id, scope, cursor, page_size + 1)
+    more = len(rows) > page_size
+    rows = rows[:page_size]
+    if not rows:
+        return [], None
+    keys = [_key(spec, row) for row in rows]
+    if cursor is None:
+        ranks = competition_ranks(keys)  # the top of the board: nobody above to count
+    else:
+        better = await better_counts(reader, spec, guild_id, scope, keys)
+        ranks = [rank_of(better[key]) for key in keys]
+    standings = [_standing(spec, row, rank) for row, rank in zip(rows, ranks, strict=True)]
+    last = rows[-1]
+    next_cursor = Cursor(_score(spec, last), last["reached_at"], last["user_id"]) if more else None
+    return standings, next_cursor
+
+
+async def viewer_standing(reader: Reader, guild_id: int, kind: BoardKind, scope: int, user_id: int) -> ViewerStanding:
+    """The viewer's own rank on the board, or why they are not on it."""
+    spec = SPECS[kind]
+    row = await reader.fetch_one(
+        f"{_select(spec, ranked=False)} WHERE t.guild_id = ? AND t.scope = ? AND t.user_id = ?",
+        (guild_id, scope, user_id),
+    )
+    if row is None or (kind is not BoardKind.PICKERS and row[spec.score[0]] <= 0):
+        reason = {
+            BoardKind.LOSERS: "You haven't lost anything here yet.",
+            BoardKind.DONORS: "You haven't pledged here yet.",
+            BoardKind.PICKERS: "None of your picks has been decided yet.",
+        }[kind]
+        return ViewerStanding(None, reason)
+    if kind is BoardKind.PICKERS and row["resolved"] < MIN_RESOLVED_PICKS:
+        return ViewerStanding(
+            None,
+            f"{row['correct']} right of {row['resolved']} decided: pickers are ranked from "
+            f"{MIN_RESOLVED_PICKS} decided picks.",
+        )
+    key = _key(spec, row)
+    better = await better_counts(reader, spec, guild_id, scope, [key])
+    standing = _standing(spec, row, rank_of(better[key]))
+    if standing.anonymous:
+        # The reply is public: showing an anonymous donor's rank beside their name would unmask them.
+        return ViewerStanding(None, "You gave anonymously, so your rank isn't shown here.")
+    return ViewerStanding(standing)
+
+
+# ---- rendering -------------------------------------------------------------------------------
+
+
+def standing_value(kind: BoardKind, standing: Standing) -> str:
+    if kind is BoardKind.LOSERS:
+        return f"{standing.value:,} loss" + ("" if standing.value == 1 else "es")
+    if kind is BoardKind.DONORS:
+        return format_cents(standing.value)
+    return f"{standing.value:,} right of {standing.resolved or 0:,} ({standing.accuracy_percent or 0}%)"
+
+
+def standing_line(kind: BoardKind, standing: Standing) -> str:
+    return f"**{standing.rank:,}.** {safe(standing.name, NAME_LIMIT)} — {standing_value(kind, standing)}"
+
+
+def board_rules(kind: BoardKind) -> str:
+    """How the board is ranked, in one line (shown under every board)."""
+    if kind is BoardKind.LOSERS:
+        rule = "Most losses first"
+    elif kind is BoardKind.DONORS:
+        rule = "Most pledged first (cancelled pledges don't count)"
+    else:
+        rule = f"Most right picks first, then accuracy; ranked from {MIN_RESOLVED_PICKS} decided picks"
+    return f"{rule}. Ties share a rank; whoever got there first is listed first."
+
+
+def page_embed(page: BoardPage, *, viewer_name: str = "You") -> Embed:
+    spec = SPECS[page.kind]
+    lines = [standing_line(page.kind, standing) for standing in page.standings]
+    embed = Embed(
+        title=f"{spec.title} — {safe(page.scope.label, 150)}",
+        description="\n".join(lines) if lines else spec.empty,
+        colour=Colour.GOLD,
+    )
+    if page.viewer is not None:
+        viewer = page.viewer
+        if viewer.standing is not None:
+            text = (f"{ordinal(viewer.standing.rank)} — {standing_value(page.kind, viewer.standing)}")
+        else:
+            text = viewer.reason or "Not ranked."
+        embed.add_field(f"Where {safe(viewer_name, NAME_LIMIT)} stands", text)
+    embed.footer = f"Page {page.page_number:,} · {board_rules(page.kind)} {LEFT_NOTE}"
+    return embed
+
+
+def board_embed(kind: BoardKind, scope: BoardScope, standings: list[Standing]) -> Embed:
+    """A board's top rows for a channel post."""
+    spec = SPECS[kind]
+    lines = [standing_line(kind, standing) for standing in standings]
+    return Embed(
+        title=f"{spec.title} — {safe(scope.label, 150)}",
+        description="\n".join(lines) if lines else spec.empty,
+        colour=Colour.GOLD,
+        footer=board_rules(kind),
+    )
+
+
+# ---- scopes and posts ------------------------------------------------------------------------
+
+
+def ceremony_title(name: str, year: int) -> str:
+    """As :attr:`bot.domain.ceremonies.service.Ceremony.title`, for rows read without the whole ceremony."""
+    return name if str(year) in name else f"{name} ({year})"
+
+
+async def resolve_scope(reader: Reader, guild_id: int, requested: str | None) -> BoardScope:
+    """`ceremony`, `all-time`, or None for the default: the current ceremony when there is one."""
+    if requested is not None and requested not in set(ScopeChoice):
+        raise InvalidInput("Choose `ceremony` or `all-time` as the scope.")
+    if requested == ScopeChoice.ALL_TIME:
+        return BoardScope(ALL_TIME, "All time")
+    ceremony = await current_ceremony(reader, guild_id)
+    if ceremony is None:
+        if requested == ScopeChoice.CEREMONY:
+            raise InvalidInput("There's no current ceremony: choose the `all-time` scope.")
+        return BoardScope(ALL_TIME, "All time")
+    return BoardScope(ceremony.id, ceremony.title)
+
+
+async def boards_message(reader: Reader, guild_id: int, scope: BoardScope, *, heading: str) -> dict[str, Any] | None:
+    """The three boards' top 10 as one message body; None when all three are empty."""
+    embeds: list[Embed] = []
+    any_rows = False
+    for kind in BoardKind:
+        standings, _ = await board_page(reader, guild_id, kind, scope.scope, None)
+        any_rows = any_rows or bool(standings)
+        embeds.append(board_embed(kind, scope, standings))
+    if not any_rows:
+        return None
+    return message(content=heading, embeds=embeds)
+
+
+class LeaderboardService:
+    """Pages for `/leaderboard show`, and `/leaderboard post`."""
+
+    def __init__(self, db: Database, clock: Clock, settings: SettingsService) -> None:
+        self._db = db
+        self._clock = clock
+        self._settings = settings
+
+    async def scope(self, guild_id: int, requested: str | None) -> BoardScope:
+        return await resolve_scope(self._db, guild_id, requested)
+
+    async def page(
+        self, guild_id: int, kind: BoardKind, scope: BoardScope, *, cursor: Cursor | None, page_number: int,
+        viewer_id: int | None,
+    ) -> BoardPage:
+        standings, next_cursor = await board_page(self._db, guild_id, kind, scope.scope, cursor)
+        viewer = (
+            None if viewer_id is None
+            else await viewer_standing(self._db, guild_id, kind, scope.scope, viewer_id)
+        )
+        return BoardPage(kind, scope, page_number, tuple(standings), next_cursor, viewer)
+
+    async def post_now(self, guild_id: int, *, actor_id: int) -> int:
+        """Queue the current boards for the leaderboard channel (else the announcement channel).
+
+        Returns the outbox id. Refuses when every board is empty.
+        """
+        scope = await resolve_scope(self._db, guild_id, None)
+        body = await boards_message(self._db, guild_id, scope, heading="📊 The leaderboards right now")
+        if body is None:
+            raise InvalidInput("The boards are empty: there's nothing to post yet.")
+
+        async def queue(tx: Transaction) -> int:
+            now = self._clock()
+            settings = await self._settings.get_in(tx, guild_id)
+            outbox_id = await outbox.announce(
+                tx, guild_id, POST_KIND, body, now, channel_id=settings.leaderboard_channel_id
+            )
+            await audit.record(tx, guild_id, actor_id, "leaderboard.post", f"{scope.label} (scope {scope.scope})", now)
+            return outbox_id
+
+        return await self._db.write(queue)
