@@ -123,7 +123,7 @@ def _shows(text: str, index: int) -> bool:
 def _hidden(text: str, index: int) -> bool:
     """Whether ``text[index]`` draws nothing *and* does no job where it stands."""
     character = text[index]
-    if not draws_nothing(character):
+    if not draws_nothing(character) or character.isspace():  # line breaks and tabs are spacing, not hiding
         return False
     point = ord(character)
     if 0xFE00 <= point <= 0xFE0F or 0xE0100 <= point <= 0xE01EF or 0x180B <= point <= 0x180D or point == 0x180F:

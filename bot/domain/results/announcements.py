@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from bot.domain.money import format_cents
 from bot.embeds import FIELD_VALUE_LIMIT, Colour, Embed
-from bot.text import hide, safe
+from bot.text import clip, hide, safe
 
 NAME_LIMIT = 40
 LIST_LIMIT = 900  # characters per list field, leaving room for spoiler tags and the other fields
@@ -70,7 +70,7 @@ def name_list(names: Sequence[str], limit: int = LIST_LIMIT, *, each: int = NAME
 
 def _field(embed: Embed, title: str, text: str, spoiler: bool) -> None:
     if text:
-        embed.add_field(title, hide(text[: FIELD_VALUE_LIMIT - 4], spoiler))
+        embed.add_field(title, hide(clip(text, FIELD_VALUE_LIMIT - 4), spoiler))
 
 
 def result_embeds(news: ResultNews, *, spoiler: bool, tie: bool = False) -> list[Embed]:
