@@ -75,7 +75,8 @@ def presentation_forms(text: str, available: frozenset[int]) -> str:
     while index < len(text):
         character, kind = text[index], kinds[index]
         if kind not in ("D", "R"):
-            shaped.append(character)
+            alone = letters.get(character, {}).get("isolated")  # a letter that never joins (hamza)
+            shaped.append(alone if alone is not None and ord(alone) in available else character)
             index += 1
             continue
         joins_before = neighbour(index, -1) in ("D", "C")
