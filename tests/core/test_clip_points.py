@@ -31,7 +31,7 @@ from bot.domain.money import parse_cents
 from bot.domain.pledges.model import Pledge
 from bot.domain.recap.data import RecapData, ResultLine
 from bot.domain.recap.message import recap_message
-from bot.domain.results.announcements import ResultNews, TaxLine, correction_embeds, result_embeds
+from bot.domain.results.announcements import ClaimLine, ResultNews, TaxLine, correction_embeds, result_embeds
 from bot.embeds import Embed
 from bot.text import ELLIPSIS, FSI, PDI, escape, graphemes, one_line, reveal
 from cogs.pledges.render import choice_label
@@ -85,7 +85,7 @@ def test_announcements_of_a_result_a_tie_and_a_correction(what: str, name: str) 
         crowd = [f"{written} {number}" for number in range(400)]
         news = ResultNews(
             category=written, winners=[written, written], changed=[written], guests=crowd[:50], lost_picks=crowd,
-            lost_claims=[f"{member} (as {written})" for member in crowd[:100]], newcomers=crowd, leaving=crowd,
+            lost_claims=[ClaimLine(member, written) for member in crowd[:100]], newcomers=crowd, leaving=crowd,
             right_picks=3, taxes=[TaxLine(member, written, 100_000) for member in crowd[:30]], taxes_cancelled=2,
         )
         permitted = allowed(written, *crowd[:12])
@@ -166,3 +166,11 @@ async def test_stored_display_names_and_audit_lines(db: Database, what: str, nam
     assert_whole(stored, allowed(written))
     assert_whole(detail, allowed(written))
     assert to_storage(NOW)  # the rows were written at the story's time
+
+
+def test_a_claim_and_a_tax_isolate_each_name_not_the_whole_line() -> None:
+    news = ResultNews(category="Drama", winners=["Breaking Bad"], lost_claims=[ClaimLine("محمد", "Mad Men")],
+                      taxes=[TaxLine("דני", "Breaking Bad", 100_000)])
+    shown = {field["name"]: field["value"] for field in result_embeds(news, spoiler=False)[0].to_dict()["fields"]}
+    assert shown["Their nominee lost (1)"] == f"{FSI}محمد{PDI} \\(as Mad Men\\)"
+    assert shown["Winner's tax"] == f"{FSI}דני{PDI} owes $1,000.00 for Breaking Bad"

@@ -73,7 +73,8 @@ async def test_every_name_shows_whole_in_the_announcement_and_on_the_leaderboard
     assert sorted(lines) == sorted(f"**1.** {as_shown(name)} — 1 loss" for name in crowd)  # one loss each: a tie
     for line in lines:
         on_screen = get_display(line)  # as a reader's screen orders it
-        assert on_screen.startswith("**1.** ") and on_screen.endswith(" — 1 loss"), line
+        assert on_screen.startswith("**1.** "), line
+        assert on_screen.endswith(" — 1 loss"), line
 
 
 @pytest.mark.parametrize(("command", "options"), [

@@ -64,7 +64,7 @@ from bot.domain.ceremonies.service import (
 from bot.domain.errors import Conflict, NotFound
 from bot.domain.pledges import charge_winner_tax, reverse_winner_tax
 from bot.domain.results import tallies
-from bot.domain.results.announcements import ResultNews, TaxLine, correction_embeds, result_embeds
+from bot.domain.results.announcements import ClaimLine, ResultNews, TaxLine, correction_embeds, result_embeds
 from bot.domain.settings.service import GuildSettings, SettingsService
 from bot.embeds import message
 from bot.text import cut, safe
@@ -549,10 +549,10 @@ async def _news(
     pick_losers = {user for user, source, _n in plan.new_losses if source == "pick"}
     claim_lines = sorted(
         (
-            f"{names.get(user, UNKNOWN_MEMBER)} (as {label_of.get(nominee, '?')})"
+            ClaimLine(names.get(user, UNKNOWN_MEMBER), label_of.get(nominee, "?"))
             for user, source, nominee in plan.new_losses if source == "claim"
         ),
-        key=str.casefold,
+        key=lambda line: f"{line.member} (as {line.nominee})".casefold(),
     )
     return ResultNews(
         category=category.name,
