@@ -8,7 +8,8 @@ user or data string that goes into an embed:
   reader sees as one character (``é`` written as ``e`` + a combining accent, a
   flag, a family emoji, a Devanagari conjunct), using the `regex` module's
   ``\\X`` (extended grapheme clusters, UAX #29, kept current with Unicode; the
-  standard library has no segmentation). Lengths stay in code points, which is
+  standard library has no segmentation, and the `grapheme` package stopped at
+  Unicode 13 in 2020). Lengths stay in code points, which is
   how Discord counts its limits (its API is Python; ``len`` here).
 * **Show what would hide** (:func:`reveal`): characters that draw nothing (a
   zero-width space, a Hangul filler, a bidi override, a trailing joiner) are
