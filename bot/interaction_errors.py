@@ -13,6 +13,7 @@ from discord import app_commands
 
 from bot.domain.errors import LoungeError
 from bot.embeds import Colour, Embed
+from bot.text import cut
 from bot.ui import InteractionExpired, respond
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ def describe(error: BaseException) -> tuple[str, str] | None:
     if isinstance(error, app_commands.CheckFailure):
         return "Not allowed", str(error) or "You can't use this command here."
     if isinstance(error, app_commands.TransformerError):
-        return "Check your input", f"`{str(error.value)[:100]}` isn't a valid {error.type.name.lower()}."
+        return "Check your input", f"`{cut(str(error.value), 100)}` isn't a valid {error.type.name.lower()}."
     return None
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from bot.clock import to_storage
 from bot.db import Transaction
+from bot.text import cut
 
 MAX_DISPLAY_NAME = 100
 
@@ -30,7 +31,7 @@ async def remember_members(tx: Transaction, names: Mapping[tuple[int, int], str]
     stamp = to_storage(now)
     await tx.execute_many(
         _REMEMBER,
-        [(guild_id, user_id, name[:MAX_DISPLAY_NAME], stamp) for (guild_id, user_id), name in names.items()],
+        [(guild_id, user_id, cut(name, MAX_DISPLAY_NAME), stamp) for (guild_id, user_id), name in names.items()],
     )
 
 

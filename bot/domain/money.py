@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from bot.domain.errors import InvalidInput
+from bot.text import cut
 
 # ASCII digits only ([0-9], not \d: in Python \d also matches Arabic-Indic and other
 # digits, which int() would happily read), optional correctly-grouped thousands
@@ -78,4 +79,4 @@ def format_cents_plain(cents: int) -> str:
 
 
 def _quote(text: str) -> str:
-    return text.replace("`", "'")[:MAX_INPUT_LENGTH]
+    return cut(text.replace("`", "'"), MAX_INPUT_LENGTH)

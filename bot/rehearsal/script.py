@@ -38,6 +38,7 @@ from bot.clock import utc_now
 from bot.domain.ceremonies.files import ParsedCategory, parse_ceremony_file
 from bot.domain.ceremonies.service import MAX_CEREMONY_NAME, MAX_YEAR, MIN_YEAR, short_label
 from bot.domain.errors import InvalidInput
+from bot.text import cut, one_line
 
 HOST = "Hana Host"
 SHOW_MINUTES = 180.0
@@ -259,7 +260,7 @@ def _ceremony_name(raw: dict[str, Any] | None, path: Path) -> str:
     name = raw.get("ceremony") if raw is not None else None
     if not isinstance(name, str) or not name.strip():
         name = re.sub(r"[-_]+", " ", path.stem).strip().title() or "Rehearsal ceremony"
-    return " ".join(name.split())[:MAX_CEREMONY_NAME]
+    return cut(one_line(name), MAX_CEREMONY_NAME)
 
 
 def _ceremony_year(raw: dict[str, Any] | None, path: Path) -> int:

@@ -31,6 +31,7 @@ from bot.domain.announcer.alerts import AlertStore
 from bot.domain.announcer.outbox import OutboxStore, PendingAnnouncement, PendingRoleChange, plan_batch
 from bot.domain.settings.service import SettingsService
 from bot.embeds import Colour, Embed, message
+from bot.text import cut
 
 if TYPE_CHECKING:
     from bot.db import Database
@@ -199,7 +200,7 @@ class Announcer(commands.Cog):
         except discord.HTTPException as error:
             if 400 <= error.status < 500 and error.status != 429:
                 log.error("Discord refused announcement batch %s: %s", batch_id, error)
-                await self.outbox.mark_failed(batch_id, f"{error.status} {error.text}"[:500])
+                await self.outbox.mark_failed(batch_id, cut(f"{error.status} {error.text}", 500))
                 return True
             attempts = max(row.attempts for row in batch)
             log.warning("announcement batch %s: Discord said %s; retrying", batch_id, error.status)
@@ -259,7 +260,7 @@ class Announcer(commands.Cog):
             if failure is None:
                 await self._count_role_attempt(change)
             else:
-                await self.outbox.finish_role_change(change.id, self.clock(), failure=failure[:200])
+                await self.outbox.finish_role_change(change.id, self.clock(), failure=cut(failure, 200))
             return
         await self.outbox.finish_role_change(change.id, self.clock())
 

@@ -18,6 +18,7 @@ from bot.domain.ceremonies.files import LIMITS_TEXT, MAX_FILE_BYTES, parse_cerem
 from bot.domain.ceremonies.service import MAX_CEREMONY_NAME, MAX_YEAR, MIN_YEAR, CeremonyService, require_state
 from bot.domain.errors import InvalidInput
 from bot.domain.settings.service import SettingsService
+from bot.text import clip
 from bot.types import LoungeInteraction, guild_id_of
 from bot.ui import reply, respond
 from cogs.ceremonies import render
@@ -56,7 +57,7 @@ class CeremonyCog(commands.GroupCog, group_name="ceremony", group_description="T
         await reply(interaction, render.ceremony_created(ceremony))
 
     @app_commands.command(name="import", description="Attach the nominees (JSON or CSV) to the draft ceremony")
-    @app_commands.describe(file=f"JSON like emmys-2014.json, or CSV category,nominee,show ({LIMITS_TEXT})"[:100])
+    @app_commands.describe(file=clip(f"JSON like emmys-2014.json, or CSV category,nominee,show ({LIMITS_TEXT})", 100))
     @is_host
     async def import_(self, interaction: LoungeInteraction, file: discord.Attachment) -> None:
         if file.size > MAX_FILE_BYTES:

@@ -7,7 +7,7 @@ from bot.domain.money import format_cents
 from bot.domain.pledges import MemberPledges, Pledge, PledgeReceipt, Progress, ScopeTotals, StatusChange
 from bot.domain.pledges.announcements import goal_line
 from bot.embeds import Colour, Embed
-from bot.text import safe
+from bot.text import clip, safe
 
 NAME_LIMIT = 100
 NOTE_IN_LIST = 60
@@ -121,4 +121,4 @@ def choice_label(pledge: Pledge, *, with_name: bool = False) -> str:
         label += " · winner's tax"
     if pledge.note:
         label += f" · {' '.join(pledge.note.split())}"
-    return label if len(label) <= 100 else label[:99] + "…"
+    return clip(label, 100)

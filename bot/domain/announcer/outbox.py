@@ -15,6 +15,7 @@ from typing import Any
 from bot.clock import to_storage
 from bot.db import Database, Transaction
 from bot.embeds import CONTENT_LIMIT, EMBED_TOTAL_LIMIT, EMBEDS_PER_MESSAGE, embed_size
+from bot.text import cut
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +195,7 @@ class OutboxStore:
         async def mark(tx: Transaction) -> None:
             await tx.execute(
                 "UPDATE outbox SET failure = ? WHERE batch_id = ? AND sent_at IS NULL",
-                (reason[:500], batch_id),
+                (cut(reason, 500), batch_id),
             )
 
         await self._db.write(mark)

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from bot.clock import from_storage, to_storage
 from bot.db import Database, Transaction
+from bot.text import cut
 
 MAX_DETAIL = 500
 MAX_LIMIT = 50
@@ -26,7 +27,7 @@ async def record(
 ) -> None:
     await tx.execute(
         "INSERT INTO audit_log (guild_id, actor_id, action, detail, created_at) VALUES (?, ?, ?, ?, ?)",
-        (guild_id, actor_id, action, detail[:MAX_DETAIL], to_storage(now)),
+        (guild_id, actor_id, action, cut(detail, MAX_DETAIL), to_storage(now)),
     )
 
 

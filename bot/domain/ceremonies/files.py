@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.domain.errors import InvalidInput
+from bot.text import clip
 
 MAX_FILE_BYTES = 1_000_000
 MAX_CATEGORIES = 200
@@ -328,4 +329,4 @@ def _clean(value: str, where: str, *, required: bool) -> str | None:
 
 def _quote(text: str, limit: int = 100) -> str:
     flat = "".join(" " if unicodedata.category(c) == "Cc" else c for c in text).replace("`", "'")
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+    return clip(flat, limit)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.domain.ceremonies.service import CHOICE_LIMIT, Reader, short_label
-from bot.text import clip
+from bot.text import clip, cut
 
 MAX_SUGGESTIONS = 25
 MAX_WORDS = 6
@@ -39,7 +39,7 @@ def _like(text: str) -> str:
 
 
 def _words(typed: str) -> list[str]:
-    return [word for word in " ".join(typed[:MAX_TYPED].split()).split(" ") if word][:MAX_WORDS]
+    return [word for word in " ".join(cut(typed, MAX_TYPED).split()).split(" ") if word][:MAX_WORDS]
 
 
 def _word_filter(column: str, words: list[str]) -> tuple[str, list[str]]:

@@ -27,7 +27,7 @@ from bot.domain.audit import log as audit
 from bot.domain.ceremonies.files import ParsedCeremony, nominee_base
 from bot.domain.errors import Conflict, InvalidInput, NotFound, WrongState
 from bot.embeds import Colour, Embed, message
-from bot.text import clip, safe
+from bot.text import clip, cut, safe
 
 MAX_CEREMONY_NAME = 100
 MIN_YEAR, MAX_YEAR = 1949, 2100
@@ -337,7 +337,7 @@ class CeremonyService:
             await audit.record(
                 tx, guild_id, actor_id, "ceremony.import",
                 f"#{ceremony.id}: {len(parsed.categories)} categories, {parsed.nominee_count} nominations "
-                f"from {filename[:100]} (dropped {dropped_picks} picks, {dropped_claims} claims)",
+                f"from {cut(filename, 100)} (dropped {dropped_picks} picks, {dropped_claims} claims)",
                 now,
             )
             return ImportSummary(ceremony, len(parsed.categories), parsed.nominee_count, dropped_picks, dropped_claims)

@@ -43,7 +43,7 @@ from bot.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound, Wron
 from bot.domain.results import tallies
 from bot.domain.settings.service import SettingsService
 from bot.embeds import Colour, Embed, message
-from bot.text import safe
+from bot.text import refuse_invisible, safe
 
 MAX_NOTE = 200
 MAX_CLAIMS_PER_MEMBER = 25
@@ -154,6 +154,7 @@ def clean_note(note: str | None) -> str | None:
     if any(unicodedata.category(character) == "Cc" and character not in "\n\t" for character in note):
         raise InvalidInput("The note can't contain control characters.")
     cleaned = " ".join(note.split())
+    refuse_invisible(cleaned, what="note")
     if len(cleaned) > MAX_NOTE:
         raise InvalidInput(f"The note is {len(cleaned)} characters long; the limit is {MAX_NOTE}.")
     return cleaned or None

@@ -57,6 +57,7 @@ from bot.domain.pledges.model import (
     pledge_from_row,
 )
 from bot.domain.settings.service import GuildSettings
+from bot.text import cut, refuse_invisible
 
 T = TypeVar("T")
 _Key = tuple[str, int | None, int | None]
@@ -116,6 +117,7 @@ def clean_note(note: str | None) -> str | None:
         return None
     if len(note) > MAX_NOTE:
         raise InvalidInput(f"A note can be at most {MAX_NOTE} characters; yours has {len(note)}.")
+    refuse_invisible(note, what="note")
     return note
 
 
@@ -312,7 +314,7 @@ async def _insert(
     for index in chunk:
         new = batch[index]
         params += (
-            new.guild_id, new.user_id, new.display_name[: members.MAX_DISPLAY_NAME], ceremonies[index],
+            new.guild_id, new.user_id, cut(new.display_name, members.MAX_DISPLAY_NAME), ceremonies[index],
             new.amount_cents, new.kind, int(new.anonymous), new.note, new.interaction_id,
             new.category_id, new.result_id, stamp, stamp,
         )
@@ -343,7 +345,7 @@ async def _insert(
             id=pledge_id,
             guild_id=new.guild_id,
             user_id=new.user_id,
-            display_name=new.display_name[: members.MAX_DISPLAY_NAME],
+            display_name=cut(new.display_name, members.MAX_DISPLAY_NAME),
             ceremony_id=ceremonies[index],
             amount_cents=new.amount_cents,
             kind=new.kind,

@@ -29,7 +29,7 @@ WINNER_LIMIT = 120
 
 def picture_of(data: RecapData) -> RecapPicture:
     return RecapPicture(
-        title=f"{data.title} - the night in review",
+        title=f"{data.title} — the night in review",
         goal_cents=data.goal_cents,
         raised_cents=data.raised_cents,
         start=data.started_at,

@@ -5,27 +5,28 @@ Pure (bytes in, bytes out), no discord and no database, so it runs in a worker
 thread and tests open the PNG it returns. Colours follow Discord's dark theme
 (the picture's background is the chat's own #313338), text and lines are light.
 
-Pillow's built-in font (Aileron, scalable since Pillow 10.1) needs no font
-file, but it only draws ASCII and a few symbols: names are folded to ASCII
-(``Renée`` → ``Renee``) and what cannot be folded becomes ``?``. The embed that
-carries the picture lists every name as written.
+Every name is drawn as written, in any script and with its emoji, by
+:mod:`bot.domain.recap.lettering` (the Noto fonts shipped beside this file):
+long ones are cut by width, at a grapheme, and characters that would show as
+nothing are shown as ``‹U+200B›``, as in every message (:func:`bot.text.reveal`).
 """
 
 from __future__ import annotations
 
-import functools
 import io
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
+
+from bot.domain.recap.lettering import Lettering, default_lettering
+from bot.text import one_line, reveal
 
 WIDTH, HEIGHT = 1200, 700
 SCALE = 2  # drawn at twice the size, then scaled down: smooth lines without antialiasing support
 MAX_BARS = 10
-MAX_NAME_CHARS = 22
+MAX_NAME_WIDTH = 240  # pixels of the name column, before a name is cut
 Y_STEPS = 4
 MAX_POINTS = 2400
 
@@ -37,8 +38,6 @@ GRID = (78, 80, 88)  # #4E5058
 MONEY = (87, 242, 135)  # #57F287
 GOAL = (240, 178, 50)  # #F0B232
 LOSSES = (237, 66, 69)  # #ED4245
-# Punctuation the built-in font lacks and NFKD does not fold.
-_PUNCTUATION = {"—": "-", "–": "-", "‐": "-", "‒": "-", "−": "-", "„": '"', "‚": "'", "•": "·"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,21 +65,32 @@ class RecapPicture:
     losers: Sequence[LossBar]
 
 
-def draw_recap(picture: RecapPicture) -> bytes:
-    """The recap as a PNG of WIDTH × HEIGHT pixels."""
+def draw_recap(picture: RecapPicture, lettering: Lettering | None = None) -> bytes:
+    """The recap as a PNG of WIDTH × HEIGHT pixels (`lettering`: the fonts and layout; the machine's by default)."""
+    pen = lettering or default_lettering()
+    with pen.lock:
+        return _draw(picture, pen)
+
+
+def label(text: str) -> str:
+    """A name as the picture writes it: on one line, with what would hide shown (``‹U+200B›``)."""
+    return reveal(one_line(text))
+
+
+def _draw(picture: RecapPicture, pen: Lettering) -> bytes:
     canvas = Image.new("RGB", (WIDTH * SCALE, HEIGHT * SCALE), BACKGROUND)
     draw = ImageDraw.Draw(canvas)
     margin = 24 * SCALE
-    title_font = _font(30)
-    draw.text((margin, margin), _printable(picture.title, 70), font=title_font, fill=TEXT)
+    title = pen.fit(label(picture.title), 30 * SCALE, WIDTH * SCALE - 2 * margin)
+    pen.draw(canvas, (margin, margin), title, 30 * SCALE, TEXT)
     top = margin + 56 * SCALE
     half = (WIDTH * SCALE - 3 * margin) // 2
     money_box = (margin, top, margin + half, HEIGHT * SCALE - margin)
     losses_box = (2 * margin + half, top, WIDTH * SCALE - margin, HEIGHT * SCALE - margin)
     for box in (money_box, losses_box):
         draw.rounded_rectangle(box, radius=12 * SCALE, fill=PANEL)
-    _draw_money(draw, money_box, picture)
-    _draw_losses(draw, losses_box, picture.losers)
+    _draw_money(canvas, pen, money_box, picture)
+    _draw_losses(canvas, pen, losses_box, picture.losers)
     image = canvas.resize((WIDTH, HEIGHT), Image.Resampling.LANCZOS)
     output = io.BytesIO()
     image.save(output, format="PNG", optimize=True)
@@ -90,11 +100,12 @@ def draw_recap(picture: RecapPicture) -> bytes:
 # ---- money over the night -------------------------------------------------------------------
 
 
-def _draw_money(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], picture: RecapPicture) -> None:
+def _draw_money(canvas: Image.Image, pen: Lettering, box: tuple[int, int, int, int], picture: RecapPicture) -> None:
+    draw = ImageDraw.Draw(canvas)
     left, top, right, bottom = box
     pad = 20 * SCALE
-    heading, small = _font(22), _font(15)
-    draw.text((left + pad, top + pad), "Money raised over the night", font=heading, fill=TEXT)
+    heading, small = 22 * SCALE, 15 * SCALE
+    pen.draw(canvas, (left + pad, top + pad), "Money raised over the night", heading, TEXT)
     # Plot area, leaving room for the y labels on the left and the x labels below.
     plot_left, plot_top = left + pad + 70 * SCALE, top + pad + 80 * SCALE
     plot_right, plot_bottom = right - pad - 10 * SCALE, bottom - pad - 30 * SCALE
@@ -116,11 +127,11 @@ def _draw_money(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], pictu
         y = y_of(cents)
         draw.line([(plot_left, y), (plot_right, y)], fill=GRID, width=SCALE)
         label = _short_dollars(cents)
-        draw.text((plot_left - 10 * SCALE, y), label, font=small, fill=MUTED, anchor="rm")
+        pen.draw(canvas, (plot_left - 10 * SCALE, y), label, small, MUTED, anchor="rm")
     for fraction, label in _time_ticks(start, end):
         x = plot_left + (plot_right - plot_left) * fraction
         draw.line([(x, plot_bottom), (x, plot_bottom + 6 * SCALE)], fill=GRID, width=SCALE)
-        draw.text((x, plot_bottom + 10 * SCALE), label, font=small, fill=MUTED, anchor="ma")
+        pen.draw(canvas, (x, plot_bottom + 10 * SCALE), label, small, MUTED, anchor="ma")
 
     # The running total as steps: flat until the next pledge, then up.
     points = [(float(plot_left), y_of(0))]
@@ -136,30 +147,36 @@ def _draw_money(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], pictu
     goal_y = y_of(picture.goal_cents)
     _dashed_line(draw, plot_left, plot_right, goal_y, GOAL, width=2 * SCALE, dash=14 * SCALE)
     goal_label = f"Goal {_dollars(picture.goal_cents)}"
-    label_box = draw.textbbox((plot_right - 4 * SCALE, goal_y - 8 * SCALE), goal_label, font=small, anchor="rs")
+    label_right, label_baseline = plot_right - 4 * SCALE, goal_y - 8 * SCALE
+    ascent, descent = pen.metrics(small)
+    label_box = (label_right - pen.width(goal_label, small), label_baseline - ascent, label_right,
+                 label_baseline + descent)
     draw.rectangle(_grow(label_box, 4 * SCALE), fill=PANEL)
-    draw.text((plot_right - 4 * SCALE, goal_y - 8 * SCALE), goal_label, font=small, fill=GOAL, anchor="rs")
+    pen.draw(canvas, (label_right, label_baseline), goal_label, small, GOAL, anchor="rs")
     percent = 100 * picture.raised_cents // picture.goal_cents if picture.goal_cents else 0
-    draw.text((left + pad, top + pad + 32 * SCALE),
-              f"{_dollars(picture.raised_cents)} raised - {percent}% of the goal",
-              font=small, fill=MONEY)
+    pen.draw(canvas, (left + pad, top + pad + 32 * SCALE),
+             f"{_dollars(picture.raised_cents)} raised — {percent}% of the goal", small, MONEY)
 
 
 # ---- the biggest losers ---------------------------------------------------------------------
 
 
-def _draw_losses(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], losers: Sequence[LossBar]) -> None:
+def _draw_losses(
+    canvas: Image.Image, pen: Lettering, box: tuple[int, int, int, int], losers: Sequence[LossBar],
+) -> None:
+    draw = ImageDraw.Draw(canvas)
     left, top, right, bottom = box
     pad = 20 * SCALE
-    heading, label_font = _font(22), _font(16)
-    draw.text((left + pad, top + pad), "Losses per member", font=heading, fill=TEXT)
+    heading, label_size = 22 * SCALE, 16 * SCALE
+    pen.draw(canvas, (left + pad, top + pad), "Losses per member", heading, TEXT)
     bars = [bar for bar in losers if bar.losses > 0][:MAX_BARS]
     if not bars:
-        draw.text(((left + right) // 2, (top + bottom) // 2), "Nobody lost tonight", font=label_font,
-                  fill=MUTED, anchor="mm")
+        pen.draw(canvas, ((left + right) // 2, (top + bottom) // 2), "Nobody lost tonight", label_size, MUTED,
+                 anchor="mm")
         return
-    names = [_printable(bar.name, MAX_NAME_CHARS) or f"#{index + 1}" for index, bar in enumerate(bars)]
-    name_width = max(draw.textlength(name, font=label_font) for name in names)
+    names = [pen.fit(label(bar.name), label_size, MAX_NAME_WIDTH * SCALE) or f"#{index + 1}"
+             for index, bar in enumerate(bars)]
+    name_width = max(pen.width(name, label_size) for name in names)
     bar_left = left + pad + int(name_width) + 12 * SCALE
     bar_right = right - pad - 50 * SCALE
     area_top, area_bottom = top + pad + 50 * SCALE, bottom - pad
@@ -170,52 +187,12 @@ def _draw_losses(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], lose
         y_bottom = area_top + row * (index + 1) - row * 0.15
         middle = (y_top + y_bottom) / 2
         length = max((bar_right - bar_left) * bar.losses / most, 2 * SCALE)
-        draw.text((bar_left - 12 * SCALE, middle), name, font=label_font, fill=TEXT, anchor="rm")
+        pen.draw(canvas, (bar_left - 12 * SCALE, middle), name, label_size, TEXT, anchor="rm")
         draw.rounded_rectangle((bar_left, y_top, bar_left + length, y_bottom), radius=4 * SCALE, fill=LOSSES)
-        draw.text((bar_left + length + 8 * SCALE, middle), f"{bar.losses:,}", font=label_font, fill=TEXT,
-                  anchor="lm")
+        pen.draw(canvas, (bar_left + length + 8 * SCALE, middle), f"{bar.losses:,}", label_size, TEXT, anchor="lm")
 
 
 # ---- helpers --------------------------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=16)
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    return ImageFont.load_default(size=size * SCALE)
-
-
-@functools.lru_cache(maxsize=1)
-def _drawable_characters() -> frozenset[str]:
-    """What the built-in font has a glyph for (anything else would show as a box)."""
-    font = ImageFont.load_default(size=20)
-    missing = (bytes(font.getmask("\uffff")), font.getbbox("\uffff"))
-    return frozenset(
-        character
-        for character in map(chr, range(0x20, 0x2200))
-        if (bytes(font.getmask(character)), font.getbbox(character)) != missing
-    ) | {" "}
-
-
-def _printable(text: str, limit: int) -> str:
-    """`text` in what the font can draw: accents dropped, the rest as ``?``, clipped to `limit`."""
-    drawable = _drawable_characters()
-    folded: list[str] = []
-    for character in " ".join(text.split()):
-        if character in drawable:
-            folded.append(character)
-            continue
-        if character in _PUNCTUATION:
-            folded.append(_PUNCTUATION[character])
-            continue
-        plain = "".join(
-            part for part in unicodedata.normalize("NFKD", character)
-            if part in drawable and not unicodedata.combining(part)
-        )
-        folded.append(plain or "?")
-    result = "".join(folded).strip()
-    if not result.strip("? "):
-        return ""
-    return result if len(result) <= limit else result[: limit - 1].rstrip() + "…"
 
 
 def _thin(points: list[MoneyPoint]) -> list[MoneyPoint]:

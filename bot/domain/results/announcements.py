@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from bot.domain.money import format_cents
 from bot.embeds import FIELD_VALUE_LIMIT, Colour, Embed
-from bot.text import hide, safe
+from bot.text import clip, hide, safe
 
 NAME_LIMIT = 40
 LIST_LIMIT = 900  # characters per list field, leaving room for spoiler tags and the other fields
@@ -27,6 +27,14 @@ class TaxLine:
     amount_cents: int
 
 
+@dataclass(frozen=True, slots=True)
+class ClaimLine:
+    """A member whose claimed nominee lost: ``Member (as Nominee)``."""
+
+    member: str
+    nominee: str
+
+
 @dataclass
 class ResultNews:
     """What one log, tie or undo did, in names (already the members' display names)."""
@@ -36,7 +44,7 @@ class ResultNews:
     changed: list[str] = field(default_factory=list)  # the winner(s) this action added or took back
     guests: list[str] = field(default_factory=list)  # the losing nominees, new on the guest list
     lost_picks: list[str] = field(default_factory=list)
-    lost_claims: list[str] = field(default_factory=list)  # "Member (as Nominee)"
+    lost_claims: list[ClaimLine] = field(default_factory=list)
     newcomers: list[str] = field(default_factory=list)
     leaving: list[str] = field(default_factory=list)  # members whose loss from this result was taken back
     right_picks: int = 0
@@ -49,12 +57,16 @@ def plural(count: int, singular: str, many: str | None = None) -> str:
     return f"{count:,} {singular if count == 1 else (many or singular + 's')}"
 
 
-def name_list(names: Sequence[str], limit: int = LIST_LIMIT, *, each: int = NAME_LIMIT) -> str:
-    """``A, B, C and 4,990 more`` within `limit` characters; names escaped and clipped."""
+def name_list(names: Sequence[str], limit: int = LIST_LIMIT, *, each: int = NAME_LIMIT, escaped: bool = False) -> str:
+    """``A, B, C and 4,990 more`` within `limit` characters; names escaped and clipped.
+
+    With `escaped`, the items are lines already made of :func:`bot.text.safe` parts
+    (a name and a nominee, each escaped and isolated on its own): only clipped.
+    """
     shown: list[str] = []
     used = 0
     for index, raw in enumerate(names):
-        name = safe(raw, each) or "\u200b"
+        name = (clip(raw, each) if escaped else safe(raw, each)) or "\u200b"
         rest = len(names) - index - 1
         reserve = len(f" and {rest:,} more") if rest else 0
         cost = len(name) + (2 if shown else 0)
@@ -70,7 +82,7 @@ def name_list(names: Sequence[str], limit: int = LIST_LIMIT, *, each: int = NAME
 
 def _field(embed: Embed, title: str, text: str, spoiler: bool) -> None:
     if text:
-        embed.add_field(title, hide(text[: FIELD_VALUE_LIMIT - 4], spoiler))
+        embed.add_field(title, hide(clip(text, FIELD_VALUE_LIMIT - 4), spoiler))
 
 
 def result_embeds(news: ResultNews, *, spoiler: bool, tie: bool = False) -> list[Embed]:
@@ -89,12 +101,14 @@ def result_embeds(news: ResultNews, *, spoiler: bool, tie: bool = False) -> list
     else:
         _field(embed, f"New guests in the lounge ({len(news.guests)})", name_list(news.guests, each=100), spoiler)
         _field(embed, f"Lost their pick ({len(news.lost_picks):,})", name_list(news.lost_picks), spoiler)
-        _field(embed, f"Their nominee lost ({len(news.lost_claims):,})", name_list(news.lost_claims, each=90), spoiler)
+        claims = [f"{safe(c.member, 40)} \\(as {safe(c.nominee, 40)}\\)" for c in news.lost_claims]
+        _field(embed, f"Their nominee lost ({len(claims):,})", name_list(claims, each=90, escaped=True), spoiler)
         if news.right_picks:
             embed.add_field("Right picks", hide(f"{news.right_picks:,}", spoiler), inline=True)
     if news.taxes:
-        lines = [f"{t.member} owes {format_cents(t.amount_cents)} for {t.nominee}" for t in news.taxes]
-        _field(embed, "Winner's tax", name_list(lines, each=160), spoiler)
+        lines = [f"{safe(t.member, 40)} owes {format_cents(t.amount_cents)} for {safe(t.nominee, 100)}"
+                 for t in news.taxes]
+        _field(embed, "Winner's tax", name_list(lines, each=160, escaped=True), spoiler)
     if news.newcomers:
         _field(embed, f"New in the lounge ({len(news.newcomers):,})", name_list(news.newcomers), spoiler)
     if spoiler:

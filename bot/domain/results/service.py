@@ -64,10 +64,10 @@ from bot.domain.ceremonies.service import (
 from bot.domain.errors import Conflict, NotFound
 from bot.domain.pledges import charge_winner_tax, reverse_winner_tax
 from bot.domain.results import tallies
-from bot.domain.results.announcements import ResultNews, TaxLine, correction_embeds, result_embeds
+from bot.domain.results.announcements import ClaimLine, ResultNews, TaxLine, correction_embeds, result_embeds
 from bot.domain.settings.service import GuildSettings, SettingsService
 from bot.embeds import message
-from bot.text import safe
+from bot.text import cut, safe
 
 UNKNOWN_MEMBER = "a member"
 
@@ -322,7 +322,7 @@ class ResultService:
             settings = await self._settings.get_in(tx, guild_id)
             _granted, removed = await tallies.sync_loser_roles(
                 tx, guild_id, loss_users, role_id=None, result_id=None,
-                reason=f"Result undone: {found.name}"[:200], now=now,
+                reason=cut(f"Result undone: {found.name}", 200), now=now,
             )
             names = await _display_names(tx, guild_id, set(loss_users))
             news = ResultNews(
@@ -506,7 +506,7 @@ async def _apply(
     await tallies.refresh_pick_stats(tx, guild_id, ceremony_id, plan.repicked)
     granted, removed = await tallies.sync_loser_roles(
         tx, guild_id, touched, role_id=settings.loser_role_id, result_id=result_id,
-        reason=f"Lost: {category.name}"[:200], now=now,
+        reason=cut(f"Lost: {category.name}", 200), now=now,
     )
     for user, _nominee, display_name in plan.taxes:
         await charge_winner_tax(
@@ -549,10 +549,10 @@ async def _news(
     pick_losers = {user for user, source, _n in plan.new_losses if source == "pick"}
     claim_lines = sorted(
         (
-            f"{names.get(user, UNKNOWN_MEMBER)} (as {label_of.get(nominee, '?')})"
+            ClaimLine(names.get(user, UNKNOWN_MEMBER), label_of.get(nominee, "?"))
             for user, source, nominee in plan.new_losses if source == "claim"
         ),
-        key=str.casefold,
+        key=lambda line: f"{line.member} (as {line.nominee})".casefold(),
     )
     return ResultNews(
         category=category.name,
