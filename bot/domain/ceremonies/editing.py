@@ -343,8 +343,9 @@ async def _relabel(tx: Transaction, category_id: int) -> list[Nominee]:
     nominees = await nominees_of(tx, category_id)
     labels = assign_labels([(n.name, n.show, n.episode) for n in nominees])
     changed = [(n.id, label) for n, label in zip(nominees, labels, strict=True) if n.label != label]
-    if changed:  # two steps, so no label ever collides with one about to move away (UNIQUE … NOCASE)
-        await tx.execute_many("UPDATE nominees SET label = ? WHERE id = ?", [(f"\x00{i}", i) for i, _ in changed])
+    if changed:  # two steps, so no label collides with one about to move away (UNIQUE … NOCASE; no NUL,
+        # which NOCASE stops comparing at)
+        await tx.execute_many("UPDATE nominees SET label = ? WHERE id = ?", [(f"\x1f{i}", i) for i, _ in changed])
         await tx.execute_many("UPDATE nominees SET label = ? WHERE id = ?", [(label, i) for i, label in changed])
     return [
         Nominee(n.id, n.category_id, n.name, n.show, n.episode, label, n.position)

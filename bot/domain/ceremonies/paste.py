@@ -7,7 +7,7 @@ list: a long category may go on in the next box. Every refusal names the line
 
 What a line is:
 
-* a blank line, or one of only punctuation (``* * *``, ``---``), separates;
+* a blank line, or a decoration (``* * *``, ``---``, a lone bullet), separates;
 * a line with a bullet (``•``, ``-``, ``*``, ``–`` …) or a number (``1.``, ``2)``) is a nominee;
 * a line that starts with "Outstanding" or "Best", ends with ``:``, or is a
   Markdown heading (``## Drama``) or bold (``**Drama**``) is a category;
@@ -31,7 +31,6 @@ twice and no nominee twice in one category; a category needs a nominee.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,6 +57,7 @@ _KEYWORD = re.compile(r"^(?:outstanding|best)\b", re.IGNORECASE)
 _DASH = re.compile(r"\s*—\s*|\s+[–-]\s+")  # an em dash with or without spaces; en dash or hyphen between spaces
 _COMMA = re.compile(r"\s*,\s*")
 _TRAILING_PARENS = re.compile(r"^(?P<name>.*\S)\s*\((?P<show>[^()]+)\)$")
+_DECORATION = frozenset(" \t-–—*_=~•·.#+")  # a line of only these separates, like a blank one
 _OPENING_QUOTES = "“\"‘«„"
 _QUOTE_PAIRS = {"“": "”", '"': '"', "‘": "’", "«": "»", "„": "“"}
 
@@ -117,7 +117,7 @@ def _lines(parts: Sequence[str]) -> list[_Line]:
     for part, text in enumerate(parts, start=1):
         for number, raw in enumerate(text.splitlines(), start=1):
             stripped = raw.strip()
-            blank = not any(unicodedata.category(character)[0] in "LN" for character in stripped)
+            blank = all(character in _DECORATION for character in stripped)
             bullet = _BULLET.match(stripped)
             body = stripped[bullet.end():] if bullet else stripped
             indent = len(raw.expandtabs(4)) - len(raw.expandtabs(4).lstrip())
