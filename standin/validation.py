@@ -789,8 +789,8 @@ def validate_modal(data: object, path: Path = ("data",)) -> list[FieldError]:
     return errors
 
 
-def _validate_modal_component(component: object, path: Path) -> list[FieldError]:
-    """An action row of one text input, or a label (text 1..45, description ≤ 100) around one."""
+def _validate_modal_component(component: object, path: Path, *, in_label: bool = False) -> list[FieldError]:
+    """An action row of one text input (labelled itself), or a label (text 1..45, description ≤ 100) around one."""
     if not isinstance(component, Mapping):
         return [_bad_type(path, "object")]
     kind = component.get("type")
@@ -803,13 +803,15 @@ def _validate_modal_component(component: object, path: Path) -> list[FieldError]
     if kind == LABEL:
         errors = _required_text(component, "label", path, limit=MAX_MODAL_LABEL)
         errors += _optional_text(component.get("description"), (*path, "description"), limit=MAX_LABEL_DESCRIPTION)
-        return errors + _validate_modal_component(component.get("component"), (*path, "component"))
+        return errors + _validate_modal_component(component.get("component"), (*path, "component"), in_label=True)
     if kind != TEXT_INPUT:
         return []  # selects and the rest: checked where messages check them
     errors = _required_text(component, "custom_id", path, limit=MAX_CUSTOM_ID)
     if component.get("style") not in (1, 2):
         errors.append(FieldError((*path, "style"), "BASE_TYPE_CHOICES", "Value must be one of (1, 2)."))
-    if "label" in component:  # the older layout: the label sits on the input itself
+    if in_label and component.get("label") is not None:
+        errors.append(FieldError((*path, "label"), "COMPONENT_INVALID", "A text input in a label has no label"))
+    elif not in_label:  # the older layout: the label sits on the input itself
         errors += _required_text(component, "label", path, limit=MAX_MODAL_LABEL)
     for key, low in (("min_length", 0), ("max_length", 1)):
         value = component.get(key)
