@@ -3,7 +3,8 @@ them, start, end and status: a thin layer over CeremonyService and CeremonyEdito
 
 The state machine is draft → live → ended. `/ceremony end` and removing a nominee
 that members picked or claimed ask for confirmation with persistent buttons; a
-pasted list is previewed with Confirm / Cancel (the preview waits in SQLite).
+pasted list is previewed with Confirm / Cancel (the preview waits in SQLite); the
+paste form's submissions are answered here, from the interaction alone.
 After the end is committed the bot dispatches ``ceremony_ended(guild_id,
 ceremony_id)`` for the recap (leaderboards).
 """
@@ -18,7 +19,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import autocomplete
-from bot.checks import is_host
+from bot.checks import is_host, require_host
 from bot.domain.ceremonies import presets
 from bot.domain.ceremonies.editing import NO_SHOW, CeremonyEditor
 from bot.domain.ceremonies.files import (
@@ -28,20 +29,24 @@ from bot.domain.ceremonies.files import (
     MAX_NAME,
     parse_ceremony_file,
 )
+from bot.domain.ceremonies.paste import parse_pasted_list
+from bot.domain.ceremonies.previews import Preview
 from bot.domain.ceremonies.service import (
     MAX_CEREMONY_NAME,
     MAX_YEAR,
     MIN_YEAR,
     CeremonyService,
+    CeremonyStatus,
     require_state,
 )
 from bot.domain.errors import InvalidInput
 from bot.domain.settings.service import SettingsService
+from bot.interaction_errors import report_error
 from bot.types import LoungeInteraction, guild_id_of
-from bot.ui import reply, respond
+from bot.ui import defer_if_slow, reply, respond
 from cogs.ceremonies import render
-from cogs.ceremonies.buttons import ConfirmEnd, ConfirmPaste, ConfirmRemoval, end_view, removal_view
-from cogs.ceremonies.paste import PasteModal
+from cogs.ceremonies.buttons import ConfirmEnd, ConfirmPaste, ConfirmRemoval, end_view, paste_view, removal_view
+from cogs.ceremonies.paste import is_paste_form, paste_form, submitted_parts
 
 if TYPE_CHECKING:
     from bot.lounge import LoungeBot
@@ -117,7 +122,26 @@ class CeremonyCog(commands.GroupCog, group_name="ceremony", group_description="T
     @is_host
     async def paste(self, interaction: LoungeInteraction) -> None:
         await self.ceremonies.draft(guild_id_of(interaction), doing="paste the nominees")
-        await respond(interaction, interaction.response.send_modal(PasteModal(self.ceremonies)))
+        await respond(interaction, interaction.response.send_modal(paste_form()))
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction[LoungeBot]) -> None:
+        """A submitted paste form (see cogs/ceremonies/paste.py): parse, keep the preview, show it."""
+        if not is_paste_form(interaction):
+            return
+        try:
+            await require_host(interaction)
+            guild_id = guild_id_of(interaction)
+            parsed = parse_pasted_list(submitted_parts(interaction.data or {}))
+
+            async def keep() -> tuple[Preview, CeremonyStatus]:
+                preview = await self.ceremonies.preview_paste(guild_id, parsed)
+                return preview, await self.ceremonies.status(guild_id)
+
+            preview, status = await defer_if_slow(interaction, keep())
+            await reply(interaction, render.paste_preview(preview.parsed, status), view=paste_view(preview.id))
+        except Exception as error:  # one error path: the member sees why, we log the unexpected
+            await report_error(interaction, error)
 
     # ---- corrections ----------------------------------------------------------------------
 

@@ -250,6 +250,7 @@ async def test_a_member_is_refused_every_edit_and_every_refused_edit_changes_not
     prompts = [await hugo.slash("ceremony remove-nominee", category=drama_id, nominee=nominee_id)]
     form = await hugo.slash("ceremony paste")
     prompts.append(await hugo.submit_modal(form, {"part-1": MORE}))
+    open_form = await hugo.slash("ceremony paste")
     lounge.guild.set_member_roles(hugo, [])
     for prompt in prompts:
         await quiet(lounge)
@@ -257,6 +258,8 @@ async def test_a_member_is_refused_every_edit_and_every_refused_edit_changes_not
         click = await hugo.click(prompt, next(c for c in prompt.custom_ids if c.endswith(":yes")), timeout=10)
         assert "Only hosts" in refusal(click)
         assert state(lounge) == before
+    assert "Only hosts" in refusal(await hugo.submit_modal(open_form, {"part-1": MORE}))
+    assert state(lounge) == before
 
     await night.start()
     await host.slash("result log", category=drama_id, winner=night.value_of(three[0].winners[0]), timeout=10)
@@ -319,12 +322,13 @@ Outstanding Comedy Series
 """
 
 
-async def test_a_pasted_list_is_previewed_and_imported_exactly_after_a_restart(lounge: Lounge) -> None:
+async def test_a_pasted_list_is_previewed_and_imported_exactly_across_restarts(lounge: Lounge) -> None:
     host = lounge.host
     await host.slash("ceremony create", name="77th Primetime Emmy Awards", year=2025)
     form = await host.slash("ceremony paste")
     assert form.modal is not None
     assert form.modal["title"] == "Paste the nominees"
+    await lounge.restart_bot()  # the form was open in the host's client meanwhile: its submission still counts
     preview = await host.submit_modal(form, {"part-1": ARTICLE, "part-2": MORE})
     assert preview.ephemeral
     assert unescape(preview.embeds[0]["title"]) == "Preview: 3 categories, 8 nominations"
@@ -359,6 +363,20 @@ async def test_a_pasted_list_is_previewed_and_imported_exactly_after_a_restart(l
     broken = await host.submit_modal(form, {"part-1": ARTICLE + "\nOutstanding Variety Series\n", "part-3": MORE})
     assert refusal(broken).startswith("Line 11: “Outstanding Variety Series” is read as a category, but no nominee")
     assert lounge.query_value("SELECT COUNT(*) FROM categories") == 3
+
+
+async def test_two_hosts_pasting_at_once_each_get_their_own_preview(lounge: Lounge) -> None:
+    hosts = [lounge.host, lounge.member("Hugo Host", permissions=Permissions.manage_guild)]
+    await lounge.host.slash("ceremony create", name="77th Primetime Emmy Awards", year=2025)
+    forms = [await host.slash("ceremony paste") for host in hosts]  # both open before either is sent
+    previews = await answers([
+        hosts[0].send_modal_submit(forms[0], {"part-1": ARTICLE}),
+        hosts[1].send_modal_submit(forms[1], {"part-1": MORE}),
+    ])
+    assert [unescape(p.embeds[0]["title"]) for p in previews] == [
+        "Preview: 2 categories, 6 nominations", "Preview: 1 category, 2 nominations"]
+    await confirm(lounge, hosts[1], previews[1])
+    assert [row[0] for row in lounge.query("SELECT name FROM categories")] == ["Outstanding Comedy Series"]
 
 
 # ---- presets ---------------------------------------------------------------------------------

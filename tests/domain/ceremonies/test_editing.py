@@ -18,6 +18,7 @@ from bot.domain.ceremonies.previews import PREVIEW_LIFETIME
 from bot.domain.ceremonies.search import category_suggestions, nominee_suggestions
 from bot.domain.ceremonies.service import categories_of, ceremony_status, nominees_of
 from bot.domain.errors import LoungeError, NotFound, WrongState
+from bot.domain.recap.data import assemble_recap
 from tests.clock import FakeClock
 from tests.domain.ceremony_helpers import HOST, Lounge, tiny_ceremony
 
@@ -112,11 +113,18 @@ async def test_picks_and_claims_follow_a_renamed_nominee(lounge: Editing) -> Non
     await lounge.log(DRAMA, "Breaking Bad")
     card = await lounge.losers.card(lounge.guild_id, 8, "Bob")
     assert [(line.nominee, line.outcome) for line in card.claims] == [("Mad Men (AMC)", "lost")]
-    # After the result too.
+    # After the result too, and the recap shows the names as they are at the end.
     await lounge.edits.rename_nominee(lounge.guild_id, actor_id=HOST, category=DRAMA, nominee=str(mad_men.id),
                                       new_name="Mad Men", show="AMC")
-    assert await lounge.labels(DRAMA) == ["Breaking Bad", "Mad Men — AMC", "True Detective"]
+    await lounge.edits.rename_nominee(lounge.guild_id, actor_id=HOST, category=DRAMA, nominee="Breaking Bad",
+                                      new_name="Breaking Bad (AMC)", show=None)
+    assert await lounge.labels(DRAMA) == ["Breaking Bad (AMC)", "Mad Men — AMC", "True Detective"]
     assert (await lounge.losers.card(lounge.guild_id, 8, "Bob")).claims[0].nominee == "Mad Men — AMC"
+    ceremony = await lounge.ceremonies.current(lounge.guild_id)
+    assert ceremony is not None
+    recap = await assemble_recap(lounge.db, await lounge.settings.get(lounge.guild_id), ceremony.id)
+    assert recap is not None
+    assert [(line.category, line.winners) for line in recap.results] == [(DRAMA, ("Breaking Bad (AMC)",))]
 
 
 async def test_renaming_one_twin_relabels_the_category_the_way_the_importer_would(lounge: Editing) -> None:
