@@ -69,7 +69,6 @@ class CeremonyCog(commands.GroupCog, group_name="ceremony", group_description="T
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(ConfirmEnd, ConfirmRemoval, ConfirmPaste)
-        await asyncio.to_thread(presets.catalogue)  # read once, so `preset` suggestions answer at once
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(ConfirmEnd, ConfirmRemoval, ConfirmPaste)

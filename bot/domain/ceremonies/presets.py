@@ -15,8 +15,8 @@ spells one category two ways) and every row is a nomination (an anthology twice
 in a category is two nominations, ``#1`` and ``#2``); the stray control characters
 of five scraped cells are dropped.
 
-Reading a year unpacks the 2.4 MB table (about 0.1 s): call :func:`load` off the
-event loop. :func:`catalogue` is read once and kept.
+Reading a year unpacks the 2.4 MB table as it goes (about 0.1 s, under 1 MB at a
+time): call :func:`load` and the first :func:`catalogue` (then kept) off the event loop.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import functools
 import gzip
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -122,12 +123,15 @@ def _read(name: str) -> bytes:
     return gzip.decompress(raw) if name.endswith(".gz") else raw
 
 
-def _table_rows() -> list[list[str]]:
-    text = _read(ALL_YEARS).decode("utf-8")
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    if rows[0][:4] != ["year", "category", "nominee", "show"]:
-        raise RuntimeError(f"{ALL_YEARS} starts with {rows[0]}, not year,category,nominee,show")
-    return rows[1:]
+def _table_rows() -> Iterator[list[str]]:
+    """The table's rows after its header, unpacked as they are read (all at once would take ~25 MB)."""
+    packed = io.BytesIO(_data().joinpath(ALL_YEARS).read_bytes())
+    with gzip.GzipFile(fileobj=packed) as unpacked, io.TextIOWrapper(unpacked, "utf-8", newline="") as text:
+        rows = csv.reader(text)
+        header = next(rows)
+        if header[:4] != ["year", "category", "nominee", "show"]:
+            raise RuntimeError(f"{ALL_YEARS} starts with {header}, not year,category,nominee,show")
+        yield from rows
 
 
 def _year_as_csv(year: int) -> bytes:
