@@ -3,16 +3,18 @@
 Each answers from the server's current ceremony through one indexed query
 (`bot.domain.ceremonies.search`): at most 25 choices, names and values within 100
 characters, the value being the row id. A nominee option narrows to the
-category already typed in the same command.
+category already typed in the same command. `preset` lists the shipped ceremonies.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 
+from bot.domain.ceremonies import presets
 from bot.domain.ceremonies import search as autocomplete
 from bot.domain.ceremonies.search import CategoryFilter, NomineeFilter
 
@@ -64,3 +66,9 @@ async def any_nominee(interaction: discord.Interaction[LoungeBot], current: str)
 async def not_winning_nominee(interaction: discord.Interaction[LoungeBot], current: str) -> Choices:
     """Nominees not (yet) among the winners: what `/result tie` can add."""
     return await _nominees(interaction, current, "not_winning")
+
+
+async def preset(interaction: discord.Interaction[LoungeBot], current: str) -> Choices:
+    """The ceremonies the bot ships, by year and name (`/ceremony create … preset`)."""
+    found = await asyncio.to_thread(presets.suggestions, current)  # the first call reads the table (~0.1 s)
+    return [app_commands.Choice(name=p.title, value=p.key) for p in found]

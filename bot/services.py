@@ -8,6 +8,7 @@ from bot.clock import Clock
 from bot.db import Database
 from bot.domain.announcer.alerts import AlertStore
 from bot.domain.announcer.outbox import OutboxStore
+from bot.domain.ceremonies.editing import CeremonyEditor
 from bot.domain.ceremonies.service import CeremonyService
 from bot.domain.leaderboards.schedule import LeaderboardSchedule
 from bot.domain.leaderboards.service import LeaderboardService
@@ -28,6 +29,7 @@ class Services:
     pledges: PledgeService
     alerts: AlertStore
     ceremonies: CeremonyService
+    ceremony_edits: CeremonyEditor
     results: ResultService
     losers: LoserService
     leaderboards: LeaderboardService
@@ -45,6 +47,7 @@ def build_services(db: Database, clock: Clock) -> Services:
         pledges=PledgeService(db, clock),
         alerts=AlertStore(db),
         ceremonies=CeremonyService(db, clock),
+        ceremony_edits=CeremonyEditor(db, clock),
         results=ResultService(db, clock, SettingsService(db, clock)),
         losers=LoserService(db, clock, SettingsService(db, clock)),
         leaderboards=LeaderboardService(db, clock, SettingsService(db, clock)),

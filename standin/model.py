@@ -542,9 +542,13 @@ class Member:
         """Pick ``values`` in the select menu ``custom_id``."""
         return await self.send_select(target, custom_id, values).reply(timeout=timeout)
 
+    def send_modal_submit(self, target: Reply, values: Mapping[str, str]) -> SentInteraction:
+        """Submit the modal the bot opened without waiting for the answer."""
+        return self._driver().send_modal_submit(self, target, values)
+
     async def submit_modal(self, target: Reply, values: Mapping[str, str], *, timeout: float = 5.0) -> Reply:
         """Fill in the modal the bot opened (text inputs by custom id) and submit it."""
-        return await self._driver().send_modal_submit(self, target, values).reply(timeout=timeout)
+        return await self.send_modal_submit(target, values).reply(timeout=timeout)
 
 
 class Guild:

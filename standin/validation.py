@@ -58,6 +58,10 @@ MAX_STRING_OPTION_LENGTH = 6000
 MAX_SAFE_NUMBER = 2**53
 
 MAX_MODAL_TITLE = 45
+MAX_MODAL_LABEL = 45
+MAX_LABEL_DESCRIPTION = 100
+MAX_TEXT_INPUT = 4000
+MAX_TEXT_PLACEHOLDER = 100
 
 FLAG_SUPPRESS_EMBEDS = 1 << 2
 FLAG_EPHEMERAL = 1 << 6
@@ -111,6 +115,8 @@ CALLBACK_TYPES_FOR: Mapping[int, frozenset[int]] = {
 SELECT_TYPES = frozenset({3, 5, 6, 7, 8})
 BUTTON = 2
 ACTION_ROW = 1
+TEXT_INPUT = 4
+LABEL = 18
 LINK_BUTTON_STYLE = 5
 PREMIUM_BUTTON_STYLE = 6
 
@@ -769,7 +775,7 @@ def validate_autocomplete_result(
 
 
 def validate_modal(data: object, path: Path = ("data",)) -> list[FieldError]:
-    """custom_id 1..100, title 1..45, 1..5 top-level components."""
+    """custom_id 1..100, title 1..45, 1..5 top-level components, and the text inputs in them."""
     if not isinstance(data, Mapping):
         return [_required(path)]
     errors = _required_text(data, "custom_id", path, limit=MAX_CUSTOM_ID)
@@ -778,6 +784,41 @@ def validate_modal(data: object, path: Path = ("data",)) -> list[FieldError]:
     errors += component_errors
     if not 1 <= len(components) <= 5:
         errors.append(_bad_length((*path, "components"), 1, 5))
+    for index, component in enumerate(components):
+        errors += _validate_modal_component(component, (*path, "components", str(index)))
+    return errors
+
+
+def _validate_modal_component(component: object, path: Path, *, in_label: bool = False) -> list[FieldError]:
+    """An action row of one text input (labelled itself), or a label (text 1..45, description ≤ 100) around one."""
+    if not isinstance(component, Mapping):
+        return [_bad_type(path, "object")]
+    kind = component.get("type")
+    if kind == ACTION_ROW:
+        children, errors = _list_field(component, "components", path)
+        return errors + [
+            error for index, child in enumerate(children)
+            for error in _validate_modal_component(child, (*path, "components", str(index)))
+        ]
+    if kind == LABEL:
+        errors = _required_text(component, "label", path, limit=MAX_MODAL_LABEL)
+        errors += _optional_text(component.get("description"), (*path, "description"), limit=MAX_LABEL_DESCRIPTION)
+        return errors + _validate_modal_component(component.get("component"), (*path, "component"), in_label=True)
+    if kind != TEXT_INPUT:
+        return []  # selects and the rest: checked where messages check them
+    errors = _required_text(component, "custom_id", path, limit=MAX_CUSTOM_ID)
+    if component.get("style") not in (1, 2):
+        errors.append(FieldError((*path, "style"), "BASE_TYPE_CHOICES", "Value must be one of (1, 2)."))
+    if in_label and component.get("label") is not None:
+        errors.append(FieldError((*path, "label"), "COMPONENT_INVALID", "A text input in a label has no label"))
+    elif not in_label:  # the older layout: the label sits on the input itself
+        errors += _required_text(component, "label", path, limit=MAX_MODAL_LABEL)
+    for key, low in (("min_length", 0), ("max_length", 1)):
+        value = component.get(key)
+        if value is not None and (not _is_int(value) or not low <= value <= MAX_TEXT_INPUT):
+            errors.append(FieldError((*path, key), "NUMBER_TYPE_MAX", f"Must be between {low} and {MAX_TEXT_INPUT}."))
+    errors += _optional_text(component.get("value"), (*path, "value"), limit=MAX_TEXT_INPUT)
+    errors += _optional_text(component.get("placeholder"), (*path, "placeholder"), limit=MAX_TEXT_PLACEHOLDER)
     return errors
 
 

@@ -1,4 +1,4 @@
-"""/ceremony create, import, start, end and status: a thin layer over CeremonyService."""
+"""/ceremony: create, import, paste, correct, start, end and status."""
 
 from __future__ import annotations
 
@@ -11,4 +11,4 @@ if TYPE_CHECKING:
 
 
 async def setup(bot: LoungeBot) -> None:
-    await bot.add_cog(CeremonyCog(bot, bot.services.ceremonies, bot.services.settings))
+    await bot.add_cog(CeremonyCog(bot, bot.services.ceremonies, bot.services.ceremony_edits, bot.services.settings))

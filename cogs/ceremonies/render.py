@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.clock import discord_relative
-from bot.domain.ceremonies.files import LIMITS_TEXT
+from bot.domain.ceremonies.editing import CategoryEdit, NomineeEdit, Removal
+from bot.domain.ceremonies.files import LIMITS_TEXT, ParsedCeremony
 from bot.domain.ceremonies.service import Ceremony, CeremonyStatus, ImportSummary
 from bot.domain.results.announcements import name_list, plural
 from bot.embeds import Colour, Embed, lines_within
@@ -17,8 +18,21 @@ def ceremony_created(ceremony: Ceremony) -> Embed:
         title=f"Ceremony created: {safe(ceremony.title, 200)}",
         description=(
             "It's a draft, and now this server's current ceremony. Next: attach the nominees with "
-            f"`/ceremony import` (JSON like emmys-2014.json, or CSV `category,nominee,show`; {LIMITS_TEXT}), "
-            "then `/ceremony start` when the show begins."
+            f"`/ceremony import` (JSON like emmys-2014.json, or CSV `category,nominee,show`; {LIMITS_TEXT}) "
+            "or paste them with `/ceremony paste`, then `/ceremony start` when the show begins."
+        ),
+        colour=Colour.GOOD,
+    )
+
+
+def ceremony_created_from(summary: ImportSummary) -> Embed:
+    return Embed(
+        title=f"Ceremony created: {safe(summary.ceremony.title, 200)}",
+        description=(
+            f"From the preset {safe(summary.source, 120)}: {plural(summary.categories, 'category', 'categories')}, "
+            f"{plural(summary.nominees, 'nomination')}. Only the nominees: the winners are logged live with "
+            "`/result log`. Correct anything with `/ceremony rename-nominee`, `add-nominee` and the other "
+            "`/ceremony` edits, then `/ceremony start` when the show begins."
         ),
         colour=Colour.GOOD,
     )
@@ -30,6 +44,7 @@ def import_done(summary: ImportSummary) -> Embed:
         description=(
             f"{summary.categories} categories, {summary.nominees} nominations. Winners in the file were "
             "ignored: results are logged live with `/result log`. Members can claim and pick now."
+            + (" (From a pasted list.)" if summary.source == "a pasted list" else "")
         ),
         colour=Colour.GOOD,
     )
@@ -97,8 +112,121 @@ def status_embed(status: CeremonyStatus, *, spoiler: bool) -> Embed:
         ]
         embed.add_field(f"Announced (latest first, {len(logged)})", lines_within(lines, 1000))
     if remaining:
-        lines = [f"• {safe(entry.category.name, 100)}" for entry in remaining]
+        lines = [f"• {'📺 ' if entry.category.telecast else ''}{safe(entry.category.name, 100)}" for entry in remaining]
         embed.add_field(f"Still to come ({len(remaining)})", lines_within(lines, 1000))
     if not status.categories:
         embed.add_field("No nominees yet", "A host attaches them with `/ceremony import`.")
+    return embed
+
+
+# ---- corrections ---------------------------------------------------------------------------
+
+
+def category_renamed(edit: CategoryEdit) -> Embed:
+    return Embed(
+        title=f"Renamed: {safe(edit.category.name, 200)}",
+        description=(
+            f"Was “{safe(edit.before or '', 200)}”. Cards, boards, `/ceremony status` and the recap use the new "
+            "name from now on; announcements already posted keep the old one."
+        ),
+        colour=Colour.GOOD,
+    )
+
+
+def nominee_renamed(edit: NomineeEdit) -> Embed:
+    return Embed(
+        title=f"Renamed: {safe(edit.nominee.short_label, 200)}",
+        description=(
+            f"In {safe(edit.category.name, 200)}; was “{safe(edit.before or '', 200)}”. Picks and claims stay "
+            "with the nominee; announcements already posted keep the old name."
+        ),
+        colour=Colour.GOOD,
+    )
+
+
+def nominee_added(edit: NomineeEdit) -> Embed:
+    return Embed(
+        title=f"Added: {safe(edit.nominee.short_label, 200)}",
+        description=f"Nominee {edit.nominee.position + 1} of {safe(edit.category.name, 200)}. Members can pick it now.",
+        colour=Colour.GOOD,
+    )
+
+
+def confirm_removal(removal: Removal) -> Embed:
+    what = " and ".join(part for part in (
+        plural(removal.picks, "pick") if removal.picks else "",
+        plural(removal.claims, "claim") if removal.claims else "",
+    ) if part)
+    return Embed(
+        title=f"Remove {safe(removal.nominee.short_label, 200)}?",
+        description=(
+            f"From {safe(removal.category.name, 200)}. It affects **{plural(removal.members, 'member')}**: their "
+            f"{what} on it will be dropped, and they can pick again. Nothing else changes."
+        ),
+        colour=Colour.WARN,
+    )
+
+
+def nominee_removed(removal: Removal) -> Embed:
+    dropped = (
+        f" Dropped {plural(removal.picks, 'pick')} and {plural(removal.claims, 'claim')} "
+        f"of {plural(removal.members, 'member')}; they can pick again."
+        if removal.affects_anyone else " Nobody had picked or claimed it."
+    )
+    return Embed(
+        title=f"Removed: {safe(removal.nominee.short_label, 200)}",
+        description=f"From {safe(removal.category.name, 200)}.{dropped}",
+        colour=Colour.GOOD,
+    )
+
+
+def category_added(edit: CategoryEdit) -> Embed:
+    where = "on the broadcast" if edit.category.telecast else "not on the broadcast (Creative Arts)"
+    return Embed(
+        title=f"Added: {safe(edit.category.name, 200)}",
+        description=(
+            f"Category {edit.category.position + 1} of {edit.categories}, {where}. Add its nominees with "
+            "`/ceremony add-nominee`; move it with `/ceremony move-category`."
+        ),
+        colour=Colour.GOOD,
+    )
+
+
+def category_moved(edit: CategoryEdit) -> Embed:
+    return Embed(
+        title=f"Moved: {safe(edit.category.name, 200)}",
+        description=f"Now {edit.category.position + 1} of {edit.categories} in the running order (`/ceremony status`).",
+        colour=Colour.GOOD,
+    )
+
+
+# ---- paste -----------------------------------------------------------------------------------
+
+PREVIEW_EXAMPLES = 3  # nominees shown per category, so the host sees how the lines were read
+
+
+def paste_preview(parsed: ParsedCeremony, status: CeremonyStatus) -> Embed:
+    lines = []
+    for index, category in enumerate(parsed.categories, start=1):
+        shown = "; ".join(safe(nominee.label, 60) for nominee in category.nominees[:PREVIEW_EXAMPLES])
+        more = len(category.nominees) - PREVIEW_EXAMPLES
+        lines.append(
+            f"{index}. **{safe(category.name, 100)}** ({len(category.nominees)}): {shown}"
+            + (f"; +{more}" if more > 0 else "")
+        )
+    embed = Embed(
+        title=(
+            f"Preview: {plural(len(parsed.categories), 'category', 'categories')}, "
+            f"{plural(parsed.nominee_count, 'nomination')}"
+        ),
+        description=lines_within(lines, 3500, more="more categories"),
+        colour=Colour.INFO,
+        footer="Nothing is imported until you confirm. Wrong? Cancel, fix the text and paste again.",
+    )
+    if status.categories:
+        embed.add_field(
+            f"Replaces the list of {safe(status.ceremony.title, 150)}",
+            f"{plural(len(status.categories), 'category', 'categories')} with {plural(status.picks, 'pick')} and "
+            f"{plural(status.claims, 'claim')} on them, which would be dropped.",
+        )
     return embed

@@ -3,7 +3,13 @@
 Pure functions, no database: :func:`parse_ceremony_file` turns the bytes of an
 attachment into categories and nominations, or raises :class:`InvalidInput`
 naming the line (CSV, JSON syntax) or the field (JSON structure) that is wrong.
-Winners in the file are ignored: results are logged live.
+Winners in the file are ignored: results are logged live. A JSON category may say
+``"telecast": true`` (presented on the broadcast itself, as in ``emmys-2014.json``).
+
+The checks every way of filling a ceremony shares (the paste parser, the presets
+and the edits) are public here: :func:`clean_name` and :func:`category_of`.
+Every refusal carries ``reason`` and the facts behind it (``line``, ``field``,
+``limit``, ``count``, ``category`` …).
 
 The same name may stand twice in one category (Derek Hough's two 2013
 choreography nominations; two *Project Runway* editing nominations), so every
@@ -17,6 +23,7 @@ import csv
 import io
 import json
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +56,7 @@ class ParsedNominee:
 class ParsedCategory:
     name: str
     nominees: tuple[ParsedNominee, ...]
+    telecast: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +72,13 @@ def parse_ceremony_file(data: bytes, filename: str = "") -> ParsedCeremony:
     """Parse a JSON or CSV nominee file; raise :class:`InvalidInput` on the first problem."""
     if len(data) > MAX_FILE_BYTES:
         raise InvalidInput(
-            f"The file is {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,} bytes ({LIMITS_TEXT})."
+            f"The file is {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,} bytes ({LIMITS_TEXT}).",
+            reason="file_too_large", size_bytes=len(data), limit_bytes=MAX_FILE_BYTES,
         )
     text = _decode(data)
     if not text.strip():
-        raise InvalidInput("The file is empty: attach a JSON or CSV list of categories and nominees.")
+        raise InvalidInput("The file is empty: attach a JSON or CSV list of categories and nominees.",
+                           reason="empty_file")
     lowered = filename.lower()
     if lowered.endswith(".json") or (not lowered.endswith(".csv") and text.lstrip()[:1] in "{["):
         return _parse_json(text)
@@ -127,7 +137,8 @@ def _decode(data: bytes) -> str:
         line = data[: error.start].count(b"\n") + 1
         raise InvalidInput(
             f"The file isn't UTF-8 text: line {line} has a byte that UTF-8 doesn't allow. "
-            "Save it as UTF-8 and attach it again."
+            "Save it as UTF-8 and attach it again.",
+            reason="not_utf8", line=line,
         ) from None
 
 
@@ -152,66 +163,83 @@ def _parse_json(text: str) -> ParsedCeremony:
         document = json.loads(text, object_pairs_hook=_refuse_duplicate_keys)
     except json.JSONDecodeError as error:
         raise InvalidInput(
-            f"The file isn't valid JSON: line {error.lineno}, column {error.colno}: {error.msg}."
+            f"The file isn't valid JSON: line {error.lineno}, column {error.colno}: {error.msg}.",
+            reason="json_syntax", line=error.lineno, column=error.colno,
         ) from None
     except _DuplicateKey as error:
-        raise InvalidInput(f"The JSON has the key `{_quote(str(error))}` twice in one object.") from None
+        raise InvalidInput(f"The JSON has the key `{_quote(str(error))}` twice in one object.",
+                           reason="json_duplicate_key", key=str(error)) from None
     except RecursionError:
-        raise InvalidInput("The JSON is nested too deeply to be a list of categories.") from None
+        raise InvalidInput("The JSON is nested too deeply to be a list of categories.",
+                           reason="json_too_deep") from None
     except ValueError as error:  # e.g. an integer with thousands of digits
-        raise InvalidInput(f"The file isn't usable JSON: {_quote(str(error), 120)}.") from None
+        raise InvalidInput(f"The file isn't usable JSON: {_quote(str(error), 120)}.", reason="json_unusable") from None
     if not isinstance(document, dict):
-        raise InvalidInput('The JSON must be an object with a "categories" list, like emmys-2014.json.')
+        raise InvalidInput('The JSON must be an object with a "categories" list, like emmys-2014.json.',
+                           reason="json_not_object")
     raw_categories = document.get("categories")
     if not isinstance(raw_categories, list):
-        raise InvalidInput('Field `categories` must be a list of categories, like in emmys-2014.json.')
+        raise InvalidInput('Field `categories` must be a list of categories, like in emmys-2014.json.',
+                           reason="wrong_type", field="categories")
     if not raw_categories:
-        raise InvalidInput("Field `categories` is empty: the file has no categories.")
+        raise InvalidInput("Field `categories` is empty: the file has no categories.", reason="no_categories")
     if len(raw_categories) > MAX_CATEGORIES:
         raise InvalidInput(
-            f"Field `categories` has {len(raw_categories)} entries; the limit is {MAX_CATEGORIES}."
+            f"Field `categories` has {len(raw_categories)} entries; the limit is {MAX_CATEGORIES}.",
+            reason="too_many_categories", count=len(raw_categories), limit=MAX_CATEGORIES,
         )
     categories: list[ParsedCategory] = []
     seen: dict[str, str] = {}
     for index, raw in enumerate(raw_categories):
         where = f"categories[{index}]"
         if not isinstance(raw, dict):
-            raise InvalidInput(f"Field `{where}` must be an object with `name` and `nominees`.")
+            raise InvalidInput(f"Field `{where}` must be an object with `name` and `nominees`.",
+                               reason="wrong_type", field=where)
         name = _text(raw.get("name"), f"{where}.name", required=True)
         assert name is not None
-        _refuse_duplicate_category(name, f"`{where}.name`", seen)
+        _refuse_duplicate_category(name, f"`{where}.name`", seen, field=f"{where}.name")
         raw_nominees = raw.get("nominees")
-        context = f"`{where}.nominees` ({_quote(name, 60)})"
+        field = f"{where}.nominees"
+        context = f"`{field}` ({_quote(name, 60)})"
         if not isinstance(raw_nominees, list):
-            raise InvalidInput(f"Field {context} must be a list of nominees.")
+            raise InvalidInput(f"Field {context} must be a list of nominees.", reason="wrong_type", field=field)
         if not raw_nominees:
-            raise InvalidInput(f"Field {context} is empty: every category needs at least one nominee.")
+            raise InvalidInput(f"Field {context} is empty: every category needs at least one nominee.",
+                               reason="no_nominees", field=field, category=name)
         if len(raw_nominees) > MAX_NOMINEES_PER_CATEGORY:
             raise InvalidInput(
-                f"Field {context} has {len(raw_nominees)} nominees; the limit is {MAX_NOMINEES_PER_CATEGORY}."
+                f"Field {context} has {len(raw_nominees)} nominees; the limit is {MAX_NOMINEES_PER_CATEGORY}.",
+                reason="too_many_nominees", field=field, category=name, count=len(raw_nominees),
+                limit=MAX_NOMINEES_PER_CATEGORY,
             )
+        telecast = raw.get("telecast", False)
+        if not isinstance(telecast, bool):
+            raise InvalidInput(f"Field `{where}.telecast` must be true or false, not {_json_type(telecast)}.",
+                               reason="wrong_type", field=f"{where}.telecast")
         entries: list[tuple[str, str | None, str | None]] = []
         for position, nominee in enumerate(raw_nominees):
             field = f"{where}.nominees[{position}]"
             if not isinstance(nominee, dict):
-                raise InvalidInput(f"Field `{field}` must be an object with `name` and `show`.")
+                raise InvalidInput(f"Field `{field}` must be an object with `name` and `show`.",
+                                   reason="wrong_type", field=field)
             nominee_name = _text(nominee.get("name"), f"{field}.name", required=True)
             assert nominee_name is not None
             show = _text(nominee.get("show"), f"{field}.show", required=False)
             episode = _text(nominee.get("episode"), f"{field}.episode", required=False)
             entries.append((nominee_name, show, episode))
-        categories.append(_category(name, entries))
+        categories.append(category_of(name, entries, telecast=telecast))
     return ParsedCeremony(tuple(categories))
 
 
 def _text(value: Any, field: str, *, required: bool) -> str | None:
     if value is None:
         if required:
-            raise InvalidInput(f"Field `{field}` is missing: it must be a text.")
+            raise InvalidInput(f"Field `{field}` is missing: it must be a text.", reason="missing_field", field=field)
         return None
     if not isinstance(value, str):
-        raise InvalidInput(f"Field `{field}` must be a text, not {_json_type(value)}.")
-    return _clean(value, f"Field `{field}`", required=required)
+        raise InvalidInput(f"Field `{field}` must be a text, not {_json_type(value)}.", reason="wrong_type",
+                           field=field)
+    return _clean(value, f"Field `{field}`", required=required, field=field)
 
 
 def _json_type(value: Any) -> str:
@@ -236,17 +264,20 @@ def _parse_csv(text: str) -> ParsedCeremony:
         while header is not None and not any(cell.strip() for cell in header):
             header = next(reader, None)
         if header is None:
-            raise InvalidInput("The CSV is empty: its first line must be `category,nominee,show`.")
+            raise InvalidInput("The CSV is empty: its first line must be `category,nominee,show`.",
+                               reason="empty_file")
         columns = [cell.strip().lower() for cell in header]
         missing = [name for name in CSV_REQUIRED if name not in columns]
         if missing:
             raise InvalidInput(
                 f"Line {reader.line_num}: the CSV header must be `category,nominee,show` "
-                f"(optionally `episode`); `{', '.join(missing)}` is missing."
+                f"(optionally `episode`); `{', '.join(missing)}` is missing.",
+                reason="csv_header_incomplete", line=reader.line_num, missing=missing,
             )
         repeated = sorted({name for name in columns if name and columns.count(name) > 1})
         if repeated:
-            raise InvalidInput(f"Line {reader.line_num}: the header names `{', '.join(repeated)}` twice.")
+            raise InvalidInput(f"Line {reader.line_num}: the header names `{', '.join(repeated)}` twice.",
+                               reason="csv_header_repeats", line=reader.line_num, columns=repeated)
         index = {name: columns.index(name) for name in (*CSV_REQUIRED, *CSV_OPTIONAL) if name in columns}
         order: list[str] = []
         grouped: dict[str, tuple[str, list[tuple[str, str | None, str | None]]]] = {}
@@ -257,73 +288,99 @@ def _parse_csv(text: str) -> ParsedCeremony:
             if len(row) != len(columns):
                 raise InvalidInput(
                     f"Line {line} has {len(row)} values; the header has {len(columns)} "
-                    f"({', '.join(columns)}). Put quotes around names that contain commas."
+                    f"({', '.join(columns)}). Put quotes around names that contain commas.",
+                    reason="csv_wrong_columns", line=line, count=len(row), expected=len(columns),
                 )
-            category = _clean(row[index["category"]], f"Line {line}, column `category`", required=True)
-            nominee = _clean(row[index["nominee"]], f"Line {line}, column `nominee`", required=True)
-            show = _clean(row[index["show"]], f"Line {line}, column `show`", required=False)
-            episode = (
-                _clean(row[index["episode"]], f"Line {line}, column `episode`", required=False)
-                if "episode" in index else None
-            )
+
+            def cell(column: str, *, required: bool, line: int = line, row: list[str] = row) -> str | None:
+                return _clean(row[index[column]], f"Line {line}, column `{column}`", required=required,
+                              line=line, column=column)
+
+            category = cell("category", required=True)
+            nominee = cell("nominee", required=True)
+            show = cell("show", required=False)
+            episode = cell("episode", required=False) if "episode" in index else None
             assert category is not None
             assert nominee is not None
             key = category.casefold()
             if key not in grouped:
                 if len(order) == MAX_CATEGORIES:
                     raise InvalidInput(f"Line {line} starts category {MAX_CATEGORIES + 1}; the limit is "
-                                       f"{MAX_CATEGORIES} categories.")
+                                       f"{MAX_CATEGORIES} categories.",
+                                       reason="too_many_categories", line=line, limit=MAX_CATEGORIES)
                 order.append(key)
                 grouped[key] = (category, [])
             entries = grouped[key][1]
             if len(entries) == MAX_NOMINEES_PER_CATEGORY:
                 raise InvalidInput(
                     f"Line {line} is nominee {MAX_NOMINEES_PER_CATEGORY + 1} of “{_quote(category, 60)}”; "
-                    f"the limit is {MAX_NOMINEES_PER_CATEGORY} nominees in a category."
+                    f"the limit is {MAX_NOMINEES_PER_CATEGORY} nominees in a category.",
+                    reason="too_many_nominees", line=line, category=category, limit=MAX_NOMINEES_PER_CATEGORY,
                 )
             entries.append((nominee, show, episode))
     except csv.Error as error:
-        raise InvalidInput(f"Line {reader.line_num}: the CSV can't be read ({_quote(str(error), 120)}).") from None
+        raise InvalidInput(f"Line {reader.line_num}: the CSV can't be read ({_quote(str(error), 120)}).",
+                           reason="csv_unreadable", line=reader.line_num) from None
     if not order:
-        raise InvalidInput("The CSV has a header but no nominees.")
-    return ParsedCeremony(tuple(_category(grouped[key][0], grouped[key][1]) for key in order))
+        raise InvalidInput("The CSV has a header but no nominees.", reason="no_nominees")
+    return ParsedCeremony(tuple(category_of(grouped[key][0], grouped[key][1]) for key in order))
 
 
 # ---- shared -------------------------------------------------------------------------------
 
 
-def _category(name: str, entries: list[tuple[str, str | None, str | None]]) -> ParsedCategory:
-    labels = assign_labels(entries)
+def category_of(
+    name: str, entries: Sequence[tuple[str, str | None, str | None]], *, telecast: bool = False
+) -> ParsedCategory:
+    """A category of (name, show, episode) entries, each labelled so that twins stay apart."""
+    labels = assign_labels(list(entries))
     return ParsedCategory(
         name,
         tuple(ParsedNominee(n, s, e, label) for (n, s, e), label in zip(entries, labels, strict=True)),
+        telecast,
     )
 
 
-def _refuse_duplicate_category(name: str, where: str, seen: dict[str, str]) -> None:
+def clean_name(value: str, where: str, **facts: Any) -> str:
+    """A required name, trimmed and checked like a file's (≤ MAX_NAME, plain text); `where` starts the refusal."""
+    cleaned = _clean(value, where, required=True, **facts)
+    assert cleaned is not None
+    return cleaned
+
+
+def clean_optional(value: str | None, where: str, **facts: Any) -> str | None:
+    """Like :func:`clean_name`, but blank (or None) is no value at all."""
+    return None if value is None else _clean(value, where, required=False, **facts)
+
+
+def _refuse_duplicate_category(name: str, where: str, seen: dict[str, str], **facts: Any) -> None:
     key = name.casefold()
     if key in seen:
         raise InvalidInput(
             f"{where}: the category “{_quote(name, 80)}” appears twice (first at {seen[key]}); "
-            "category names must be unique."
+            "category names must be unique.",
+            reason="duplicate_category", category=name, first=seen[key], **facts,
         )
     seen[key] = where
 
 
-def _clean(value: str, where: str, *, required: bool) -> str | None:
+def _clean(value: str, where: str, *, required: bool, **facts: Any) -> str | None:
     """Trim and collapse spaces; refuse control characters, over-long and (when required) empty text."""
     for character in value:
         if character in _BIDI_CONTROLS or unicodedata.category(character) == "Cc":
             raise InvalidInput(
-                f"{where} contains a control character (U+{ord(character):04X}); names must be plain text."
+                f"{where} contains a control character (U+{ord(character):04X}); names must be plain text.",
+                reason="control_character", codepoint=ord(character), **facts,
             )
     cleaned = " ".join(value.split())  # also turns no-break spaces into plain ones
     if not any(unicodedata.category(character)[0] in "LNPS" for character in cleaned):
         if required:
-            raise InvalidInput(f"{where} is empty" + (" (only invisible characters)." if cleaned else "."))
+            raise InvalidInput(f"{where} is empty" + (" (only invisible characters)." if cleaned else "."),
+                               reason="empty_name", **facts)
         return None
     if len(cleaned) > MAX_NAME:
-        raise InvalidInput(f"{where} is {len(cleaned)} characters long; the limit is {MAX_NAME}.")
+        raise InvalidInput(f"{where} is {len(cleaned)} characters long; the limit is {MAX_NAME}.",
+                           reason="name_too_long", length=len(cleaned), limit=MAX_NAME, **facts)
     return cleaned
 
 

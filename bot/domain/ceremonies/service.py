@@ -1,10 +1,14 @@
-"""Ceremonies and their nominations: the one place that writes `ceremonies`,
-`categories` and `nominees`, and the lookups every other feature uses.
+"""Ceremonies and their nominations: with `editing` (corrections), the one place
+that writes `ceremonies`, `categories` and `nominees`, and the lookups every
+other feature uses.
 
 A ceremony is a state machine: ``draft`` → ``live`` → ``ended``. One ceremony per
 server is *current* (creating a new one retires the old one, which stays
-readable). Nominee files are imported into a draft only; a new import replaces
-the draft's list (and the picks and claims made on it). Results need ``live``.
+readable). Nominee lists (a file, a pasted list, a preset at creation) are
+imported into a draft only; a new import replaces the draft's list (and the
+picks and claims made on it). Results need ``live``. Edits of a list already in
+place (renames, one more nominee, the running order) are in
+:mod:`bot.domain.ceremonies.editing`.
 
 Members refer to categories and nominees by the autocomplete value (the row id
 as text) or by typing a name; :func:`resolve_category` and
@@ -24,6 +28,7 @@ from bot.db import Database, Row, Transaction
 from bot.db.database import Params
 from bot.domain.announcer import outbox
 from bot.domain.audit import log as audit
+from bot.domain.ceremonies import previews
 from bot.domain.ceremonies.files import ParsedCeremony, nominee_base
 from bot.domain.errors import Conflict, InvalidInput, NotFound, WrongState
 from bot.embeds import Colour, Embed, message
@@ -66,7 +71,8 @@ class Category:
     id: int
     ceremony_id: int
     name: str
-    position: int
+    position: int  # the running order: 0 first
+    telecast: bool = False  # presented on the broadcast itself
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +98,7 @@ class ImportSummary:
     nominees: int
     dropped_picks: int
     dropped_claims: int
+    source: str = ""  # the file's name, "a pasted list" or the preset's name
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +140,7 @@ def short_label(name: str, show: str | None, label: str, limit: int = CHOICE_LIM
 _CEREMONY_COLUMNS = (
     "id, guild_id, name, year, state, is_current, created_at, started_at, ended_at, start_channel_id"
 )
+_CATEGORY_COLUMNS = "id, ceremony_id, name, position, telecast"
 _NOMINEE_COLUMNS = "id, category_id, name, show, episode, label, position"
 
 
@@ -147,7 +155,7 @@ def _ceremony(row: Row) -> Ceremony:
 
 
 def _category(row: Row) -> Category:
-    return Category(row["id"], row["ceremony_id"], row["name"], row["position"])
+    return Category(row["id"], row["ceremony_id"], row["name"], row["position"], bool(row["telecast"]))
 
 
 def _nominee(row: Row) -> Nominee:
@@ -166,7 +174,7 @@ async def current_ceremony(reader: Reader, guild_id: int) -> Ceremony | None:
 async def require_current(reader: Reader, guild_id: int) -> Ceremony:
     ceremony = await current_ceremony(reader, guild_id)
     if ceremony is None:
-        raise NotFound(NO_CEREMONY)
+        raise NotFound(NO_CEREMONY, reason="no_ceremony")
     return ceremony
 
 
@@ -180,12 +188,15 @@ def require_state(ceremony: Ceremony, *states: str, doing: str) -> None:
         "ended": "after it has ended",
     }
     wanted = " or ".join(needs[state] for state in states)
-    raise WrongState(f"{safe(ceremony.title, 100)} is {ceremony.state}: you can {doing} only {wanted}.")
+    raise WrongState(
+        f"{safe(ceremony.title, 100)} is {ceremony.state}: you can {doing} only {wanted}.",
+        reason="wrong_state", state=ceremony.state, needed=states, doing=doing,
+    )
 
 
 async def categories_of(reader: Reader, ceremony_id: int) -> list[Category]:
     rows = await reader.fetch_all(
-        "SELECT id, ceremony_id, name, position FROM categories WHERE ceremony_id = ? ORDER BY position",
+        f"SELECT {_CATEGORY_COLUMNS} FROM categories WHERE ceremony_id = ? ORDER BY position, id",  # noqa: S608
         (ceremony_id,),
     )
     return [_category(row) for row in rows]
@@ -201,7 +212,7 @@ async def nominees_of(reader: Reader, category_id: int) -> list[Nominee]:
 
 async def category_by_id(reader: Reader, guild_id: int, category_id: int) -> Category | None:
     row = await reader.fetch_one(
-        "SELECT id, ceremony_id, name, position FROM categories WHERE id = ? AND guild_id = ?",
+        f"SELECT {_CATEGORY_COLUMNS} FROM categories WHERE id = ? AND guild_id = ?",  # noqa: S608
         (category_id, guild_id),
     )
     return None if row is None else _category(row)
@@ -211,10 +222,10 @@ async def resolve_category(reader: Reader, ceremony: Ceremony, text: str) -> Cat
     """The category an option names: its id (an autocomplete value) or its exact name, any case."""
     wanted = " ".join(text.split())
     if not wanted:
-        raise InvalidInput("Choose a category from the suggestions.")
+        raise InvalidInput("Choose a category from the suggestions.", reason="no_category_given")
     if wanted.isdecimal() and len(wanted) <= 19:
         row = await reader.fetch_one(
-            "SELECT id, ceremony_id, name, position FROM categories "
+            f"SELECT {_CATEGORY_COLUMNS} FROM categories "  # noqa: S608
             "WHERE id = ? AND guild_id = ? AND ceremony_id = ?",
             (int(wanted), ceremony.guild_id, ceremony.id),
         )
@@ -226,7 +237,8 @@ async def resolve_category(reader: Reader, ceremony: Ceremony, text: str) -> Cat
             return category
     raise NotFound(
         f"{safe(ceremony.title, 100)} has no category called “{safe(wanted, 100)}”: "
-        "choose one from the suggestions."
+        "choose one from the suggestions.",
+        reason="unknown_category", category=wanted,
     )
 
 
@@ -234,7 +246,7 @@ async def resolve_nominee(reader: Reader, ceremony: Ceremony, category: Category
     """The nomination an option names inside `category`: its id, its label, or an unambiguous name."""
     wanted = " ".join(text.split())
     if not wanted:
-        raise InvalidInput("Choose a nominee from the suggestions.")
+        raise InvalidInput("Choose a nominee from the suggestions.", reason="no_nominee_given")
     if wanted.isdecimal() and len(wanted) <= 19:
         row = await reader.fetch_one(
             "SELECT n.id, n.category_id, n.name, n.show, n.episode, n.label, n.position FROM nominees n "
@@ -247,7 +259,8 @@ async def resolve_nominee(reader: Reader, ceremony: Ceremony, category: Category
             if nominee.category_id != category.id:
                 raise InvalidInput(
                     f"{safe(nominee.short_label, 100)} isn't nominated in {safe(category.name, 100)}: "
-                    "choose the category first, then one of its nominees."
+                    "choose the category first, then one of its nominees.",
+                    reason="nominee_in_another_category", nominee=nominee.label, category=category.name,
                 )
             return nominee
     folded = wanted.casefold()
@@ -262,10 +275,12 @@ async def resolve_nominee(reader: Reader, ceremony: Ceremony, category: Category
         options = "; ".join(safe(nominee.short_label, 80) for nominee in named)
         raise InvalidInput(
             f"“{safe(wanted, 80)}” stands {len(named)} times in {safe(category.name, 100)} ({options}): "
-            "choose one from the suggestions."
+            "choose one from the suggestions.",
+            reason="ambiguous_nominee", nominee=wanted, category=category.name, count=len(named),
         )
     raise NotFound(
-        f"“{safe(wanted, 100)}” isn't nominated in {safe(category.name, 100)}: choose one from the suggestions."
+        f"“{safe(wanted, 100)}” isn't nominated in {safe(category.name, 100)}: choose one from the suggestions.",
+        reason="unknown_nominee", nominee=wanted, category=category.name,
     )
 
 
@@ -282,17 +297,33 @@ class CeremonyService:
     async def current(self, guild_id: int) -> Ceremony | None:
         return await current_ceremony(self._db, guild_id)
 
+    async def draft(self, guild_id: int, *, doing: str) -> Ceremony:
+        """The current ceremony, refused unless it's a draft (checked again when the change is made)."""
+        ceremony = await require_current(self._db, guild_id)
+        require_state(ceremony, "draft", doing=doing)
+        return ceremony
+
     async def create(self, guild_id: int, *, actor_id: int, name: str, year: int) -> Ceremony:
+        """A new draft with no nominees yet, now the server's current ceremony."""
+        return (await self.create_from(guild_id, actor_id=actor_id, name=name, year=year)).ceremony
+
+    async def create_from(
+        self, guild_id: int, *, actor_id: int, name: str, year: int,
+        nominees: ParsedCeremony | None = None, source: str = "",
+    ) -> ImportSummary:
+        """A new draft, now the server's current ceremony, filled with `nominees` (a preset) in the same unit."""
         cleaned = _ceremony_name(name)
         if not MIN_YEAR <= year <= MAX_YEAR:
-            raise InvalidInput(f"The year must be between {MIN_YEAR} and {MAX_YEAR}.")
+            raise InvalidInput(f"The year must be between {MIN_YEAR} and {MAX_YEAR}.", reason="year_out_of_range",
+                               year=year, minimum=MIN_YEAR, maximum=MAX_YEAR)
 
-        async def create_unit(tx: Transaction) -> Ceremony:
+        async def create_unit(tx: Transaction) -> ImportSummary:
             now = self._clock()
             previous = await current_ceremony(tx, guild_id)
             if previous is not None and previous.state == "live":
                 raise WrongState(
-                    f"{safe(previous.title, 100)} is live: end it with `/ceremony end` before creating another."
+                    f"{safe(previous.title, 100)} is live: end it with `/ceremony end` before creating another.",
+                    reason="ceremony_live", ceremony=previous.name,
                 )
             if previous is not None:
                 await tx.execute("UPDATE ceremonies SET is_current = 0 WHERE id = ?", (previous.id,))
@@ -301,10 +332,17 @@ class CeremonyService:
                 "VALUES (?, ?, ?, 'draft', 1, ?, ?)",
                 (guild_id, cleaned, year, actor_id, to_storage(now)),
             )
-            await audit.record(tx, guild_id, actor_id, "ceremony.create", f"#{ceremony_id} {cleaned} ({year})", now)
+            detail = f"#{ceremony_id} {cleaned} ({year})"
+            if nominees is not None:
+                detail += (f" from {source[:100]}: {len(nominees.categories)} categories, "
+                           f"{nominees.nominee_count} nominations")
+            await audit.record(tx, guild_id, actor_id, "ceremony.create", detail, now)
             created = await current_ceremony(tx, guild_id)
             assert created is not None
-            return created
+            if nominees is None:
+                return ImportSummary(created, 0, 0, 0, 0, source)
+            await _fill(tx, guild_id, created.id, nominees)
+            return ImportSummary(created, len(nominees.categories), nominees.nominee_count, 0, 0, source)
 
         return await self._db.write(create_unit)
 
@@ -314,6 +352,7 @@ class CeremonyService:
         """Replace the current draft's categories and nominees with `parsed`, all or nothing."""
 
         async def import_unit(tx: Transaction) -> ImportSummary:
+<<<<<<< HEAD
             now = self._clock()
             ceremony = await require_current(tx, guild_id)
             require_state(ceremony, "draft", doing="import nominees")
@@ -341,8 +380,43 @@ class CeremonyService:
                 now,
             )
             return ImportSummary(ceremony, len(parsed.categories), parsed.nominee_count, dropped_picks, dropped_claims)
+=======
+            return await _replace_nominees(tx, guild_id, actor_id, parsed, filename[:100], self._clock())
+>>>>>>> wt-ceremony
 
         return await self._db.write(import_unit)
+
+    async def preview_paste(self, guild_id: int, parsed: ParsedCeremony) -> previews.Preview:
+        """Keep a parsed paste until the host confirms it (the Confirm button carries its id)."""
+
+        async def preview_unit(tx: Transaction) -> previews.Preview:
+            ceremony = await require_current(tx, guild_id)
+            require_state(ceremony, "draft", doing="paste the nominees")
+            return await previews.save(tx, guild_id, ceremony.id, parsed, self._clock())
+
+        return await self._db.write(preview_unit)
+
+    async def import_preview(self, guild_id: int, *, actor_id: int, preview_id: int) -> ImportSummary:
+        """Import exactly the preview the host confirmed, once, into the ceremony it was made for."""
+
+        async def confirm_unit(tx: Transaction) -> ImportSummary:
+            now = self._clock()
+            preview = await previews.take(tx, guild_id, preview_id, now)
+            ceremony = await require_current(tx, guild_id)
+            if ceremony.id != preview.ceremony_id:
+                raise Conflict(
+                    "That preview was made for another ceremony: nothing was changed. Paste the list again.",
+                    reason="stale_preview", preview_id=preview_id,
+                )
+            return await _replace_nominees(tx, guild_id, actor_id, preview.parsed, "a pasted list", now)
+
+        return await self._db.write(confirm_unit)
+
+    async def discard_preview(self, guild_id: int, preview_id: int) -> None:
+        async def discard_unit(tx: Transaction) -> None:
+            await previews.discard(tx, guild_id, preview_id)
+
+        await self._db.write(discard_unit)
 
     async def start(self, guild_id: int, *, actor_id: int, channel_id: int | None) -> Ceremony:
         """draft → live, with the opening announcement."""
@@ -353,7 +427,8 @@ class CeremonyService:
             require_state(ceremony, "draft", doing="start the ceremony")
             categories = await _count(tx, "SELECT COUNT(*) FROM categories WHERE ceremony_id = ?", ceremony.id)
             if categories == 0:
-                raise WrongState("Import the nominees with `/ceremony import` before starting the ceremony.")
+                raise WrongState("Import the nominees with `/ceremony import` before starting the ceremony.",
+                                 reason="no_nominees")
             nominees = await _count(
                 tx, "SELECT COUNT(*) FROM nominees n JOIN categories c ON c.id = n.category_id "
                 "WHERE c.ceremony_id = ?", ceremony.id,
@@ -364,7 +439,7 @@ class CeremonyService:
                 (to_storage(now), channel_id, ceremony.id),
             )
             if changed != 1:
-                raise Conflict("The ceremony was started a moment ago.")
+                raise Conflict("The ceremony was started a moment ago.", reason="already_started")
             embed = Embed(
                 title=f"🎬 {safe(ceremony.title, 200)} is live",
                 description=(
@@ -393,7 +468,8 @@ class CeremonyService:
             now = self._clock()
             ceremony = await require_current(tx, guild_id)
             if ceremony.id != ceremony_id:
-                raise Conflict("That button belongs to an older ceremony: nothing was changed.")
+                raise Conflict("That button belongs to an older ceremony: nothing was changed.",
+                               reason="stale_button", ceremony_id=ceremony_id)
             require_state(ceremony, "live", doing="end the ceremony")
             await tx.execute(
                 "UPDATE ceremonies SET state = 'ended', ended_at = ? WHERE id = ? AND state = 'live'",
@@ -408,6 +484,44 @@ class CeremonyService:
 
     async def status(self, guild_id: int) -> CeremonyStatus:
         return await ceremony_status(self._db, guild_id)
+
+
+async def _replace_nominees(
+    tx: Transaction, guild_id: int, actor_id: int, parsed: ParsedCeremony, source: str, now: datetime
+) -> ImportSummary:
+    """The current draft's list becomes `parsed` (the picks and claims on the old one go with it)."""
+    ceremony = await require_current(tx, guild_id)
+    require_state(ceremony, "draft", doing="import nominees")
+    dropped_picks = await _count(tx, "SELECT COUNT(*) FROM picks WHERE ceremony_id = ?", ceremony.id)
+    dropped_claims = await _count(tx, "SELECT COUNT(*) FROM claims WHERE ceremony_id = ?", ceremony.id)
+    # Cascades to nominees, picks and claims; a declared loss only loses its link to the category.
+    await tx.execute("DELETE FROM categories WHERE ceremony_id = ?", (ceremony.id,))
+    await _fill(tx, guild_id, ceremony.id, parsed)
+    await audit.record(
+        tx, guild_id, actor_id, "ceremony.import",
+        f"#{ceremony.id}: {len(parsed.categories)} categories, {parsed.nominee_count} nominations "
+        f"from {source} (dropped {dropped_picks} picks, {dropped_claims} claims)",
+        now,
+    )
+    return ImportSummary(
+        ceremony, len(parsed.categories), parsed.nominee_count, dropped_picks, dropped_claims, source
+    )
+
+
+async def _fill(tx: Transaction, guild_id: int, ceremony_id: int, parsed: ParsedCeremony) -> None:
+    for position, category in enumerate(parsed.categories):
+        category_id = await tx.insert(
+            "INSERT INTO categories (guild_id, ceremony_id, name, position, telecast) VALUES (?, ?, ?, ?, ?)",
+            (guild_id, ceremony_id, category.name, position, int(category.telecast)),
+        )
+        await tx.execute_many(
+            "INSERT INTO nominees (guild_id, category_id, name, show, episode, label, position) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (guild_id, category_id, nominee.name, nominee.show, nominee.episode, nominee.label, index)
+                for index, nominee in enumerate(category.nominees)
+            ],
+        )
 
 
 async def ceremony_status(reader: Reader, guild_id: int) -> CeremonyStatus:
@@ -461,10 +575,11 @@ def end_embed(status: CeremonyStatus) -> Embed:
 
 def _ceremony_name(name: str) -> str:
     if any(unicodedata.category(character) == "Cc" for character in name):
-        raise InvalidInput("The ceremony name can't contain control characters.")
+        raise InvalidInput("The ceremony name can't contain control characters.", reason="control_character")
     cleaned = " ".join(name.split())
     if not 1 <= len(cleaned) <= MAX_CEREMONY_NAME:
-        raise InvalidInput(f"The ceremony name must be 1 to {MAX_CEREMONY_NAME} characters.")
+        raise InvalidInput(f"The ceremony name must be 1 to {MAX_CEREMONY_NAME} characters.",
+                           reason="name_length", length=len(cleaned), limit=MAX_CEREMONY_NAME)
     return cleaned
 
 

@@ -17,7 +17,7 @@ from bot.checks import require_host
 from bot.db import Database
 from bot.lounge import LoungeBot
 from bot.services import build_services
-from cogs.ceremonies.buttons import ConfirmEnd
+from cogs.ceremonies.buttons import ConfirmEnd, ConfirmPaste, ConfirmRemoval
 from cogs.losers.buttons import PicksPageButton, RosterPageButton
 from cogs.results.buttons import ConfirmUndo, undo_view
 from tests.clock import FakeClock
@@ -25,7 +25,7 @@ from tests.core.test_extensions import offline_settings
 from tests.domain.ceremony_helpers import HOST, Lounge, tiny_ceremony
 
 CONTRACT = {
-    "ceremony create": ["name", "year"],
+    "ceremony create": ["name", "year", "preset"],
     "ceremony import": ["file"],
     "ceremony start": [],
     "ceremony end": [],
@@ -44,7 +44,8 @@ CONTRACT = {
 }
 HOST_ONLY = {"ceremony create", "ceremony import", "ceremony start", "ceremony end", "result log", "result tie",
              "result undo", "audit"}
-AUTOCOMPLETED = {"category", "nominee", "winner"}
+AUTOCOMPLETED = {"category", "nominee", "winner", "preset"}
+OPTIONAL = {"preset"}  # options that autocomplete but may be left out
 
 
 async def test_the_commands_keep_their_promised_names_and_options(tmp_path: Path) -> None:
@@ -57,8 +58,9 @@ async def test_the_commands_keep_their_promised_names_and_options(tmp_path: Path
             assert [p.name for p in command.parameters] == options, name
             for parameter in command.parameters:
                 assert parameter.autocomplete == (parameter.name in AUTOCOMPLETED), (name, parameter.name)
-                assert parameter.required == ((parameter.name in AUTOCOMPLETED and name != "loser declare")
-                                              or name in {"ceremony create", "ceremony import"}), (name, parameter.name)
+                required = ((parameter.name in AUTOCOMPLETED and name != "loser declare")
+                            or name in {"ceremony create", "ceremony import"}) and parameter.name not in OPTIONAL
+                assert parameter.required == required, (name, parameter.name)
             assert (require_host in command.checks) == (name in HOST_ONLY), name
             root = command.root_parent or command
             assert root.guild_only, name
@@ -72,7 +74,8 @@ async def test_the_commands_keep_their_promised_names_and_options(tmp_path: Path
 @pytest.mark.parametrize(
     "item",
     [ConfirmUndo(12, 34, "yes"), ConfirmUndo(12, 34, "no"), ConfirmEnd(5, "yes"), RosterPageButton(3, "next"),
-     PicksPageButton(2**63 - 1, 7, "prev")],
+     PicksPageButton(2**63 - 1, 7, "prev"), ConfirmRemoval(2**63 - 1, 2**63 - 1, "yes"),
+     ConfirmPaste(2**63 - 1, "no")],
 )
 async def test_a_button_rebuilds_from_its_custom_id(item: Any) -> None:
     assert len(item.custom_id) <= 100

@@ -138,6 +138,39 @@ def test_a_bad_file_names_what_is_wrong(data: bytes, filename: str, expected: st
     with pytest.raises(InvalidInput) as refused:
         parse_ceremony_file(data, filename)
     assert expected.lower() in str(refused.value).lower()
+    assert refused.value.reason  # every refusal names its rule
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "reason", "facts"),
+    [
+        (b"{\n  \"categories\": [\n    {\"name\": \"A\",,}\n  ]\n}", "f.json", "json_syntax",
+         {"line": 3, "column": 18}),
+        (b"ok\n\xff", "f.csv", "not_utf8", {"line": 2}),
+        (as_json(small(nominees=[{"name": "x"}] * 21)), "f.json", "too_many_nominees",
+         {"count": 21, "limit": MAX_NOMINEES_PER_CATEGORY, "field": "categories[0].nominees"}),
+        (as_json(small(nominees=[{"name": "x" * (MAX_NAME + 1)}])), "f.json", "name_too_long",
+         {"length": 201, "limit": MAX_NAME, "field": "categories[0].nominees[0].name"}),
+        (as_json({"categories": [{"name": "A", "nominees": [{"name": "x"}]},
+                                 {"name": "a", "nominees": [{"name": "y"}]}]}), "f.json", "duplicate_category",
+         {"category": "a", "field": "categories[1].name"}),
+        (b"category,nominee,show\nA,B\n", "f.csv", "csv_wrong_columns", {"line": 2, "count": 2, "expected": 3}),
+        (b"category,nominee,show\nA,,C\n", "f.csv", "empty_name", {"line": 2, "column": "nominee"}),
+        (b"category,nominee,show\nA,\"B\x07\",C\n", "f.csv", "control_character",
+         {"line": 2, "column": "nominee", "codepoint": 7}),
+        (b"category,nominee,show\n" + b"".join(b"C%d,N,S\n" % i for i in range(201)), "f.csv",
+         "too_many_categories", {"line": 202, "limit": MAX_CATEGORIES}),
+        (b" " * (MAX_FILE_BYTES + 1), "big.json", "file_too_large",
+         {"size_bytes": MAX_FILE_BYTES + 1, "limit_bytes": MAX_FILE_BYTES}),
+    ],
+)
+def test_a_refusal_carries_its_rule_and_the_facts_behind_it(
+    data: bytes, filename: str, reason: str, facts: dict[str, Any]
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        parse_ceremony_file(data, filename)
+    assert refused.value.reason == reason
+    assert {key: refused.value.facts.get(key) for key in facts} == facts
 
 
 def test_a_file_over_the_size_limit_is_refused_before_reading() -> None:
