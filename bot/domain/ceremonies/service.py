@@ -334,7 +334,7 @@ class CeremonyService:
             )
             detail = f"#{ceremony_id} {cleaned} ({year})"
             if nominees is not None:
-                detail += (f" from {source[:100]}: {len(nominees.categories)} categories, "
+                detail += (f" from {cut(source, 100)}: {len(nominees.categories)} categories, "
                            f"{nominees.nominee_count} nominations")
             await audit.record(tx, guild_id, actor_id, "ceremony.create", detail, now)
             created = await current_ceremony(tx, guild_id)
@@ -352,37 +352,7 @@ class CeremonyService:
         """Replace the current draft's categories and nominees with `parsed`, all or nothing."""
 
         async def import_unit(tx: Transaction) -> ImportSummary:
-<<<<<<< HEAD
-            now = self._clock()
-            ceremony = await require_current(tx, guild_id)
-            require_state(ceremony, "draft", doing="import nominees")
-            dropped_picks = await _count(tx, "SELECT COUNT(*) FROM picks WHERE ceremony_id = ?", ceremony.id)
-            dropped_claims = await _count(tx, "SELECT COUNT(*) FROM claims WHERE ceremony_id = ?", ceremony.id)
-            # Cascades to nominees, picks and claims; a declared loss only loses its link to the category.
-            await tx.execute("DELETE FROM categories WHERE ceremony_id = ?", (ceremony.id,))
-            for position, category in enumerate(parsed.categories):
-                category_id = await tx.insert(
-                    "INSERT INTO categories (guild_id, ceremony_id, name, position) VALUES (?, ?, ?, ?)",
-                    (guild_id, ceremony.id, category.name, position),
-                )
-                await tx.execute_many(
-                    "INSERT INTO nominees (guild_id, category_id, name, show, episode, label, position) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (guild_id, category_id, nominee.name, nominee.show, nominee.episode, nominee.label, index)
-                        for index, nominee in enumerate(category.nominees)
-                    ],
-                )
-            await audit.record(
-                tx, guild_id, actor_id, "ceremony.import",
-                f"#{ceremony.id}: {len(parsed.categories)} categories, {parsed.nominee_count} nominations "
-                f"from {cut(filename, 100)} (dropped {dropped_picks} picks, {dropped_claims} claims)",
-                now,
-            )
-            return ImportSummary(ceremony, len(parsed.categories), parsed.nominee_count, dropped_picks, dropped_claims)
-=======
-            return await _replace_nominees(tx, guild_id, actor_id, parsed, filename[:100], self._clock())
->>>>>>> wt-ceremony
+            return await _replace_nominees(tx, guild_id, actor_id, parsed, cut(filename, 100), self._clock())
 
         return await self._db.write(import_unit)
 
