@@ -3,7 +3,8 @@
 Pure functions, no database: :func:`parse_ceremony_file` turns the bytes of an
 attachment into categories and nominations, or raises :class:`InvalidInput`
 naming the line (CSV, JSON syntax) or the field (JSON structure) that is wrong.
-Winners in the file are ignored: results are logged live.
+Winners in the file are ignored: results are logged live. A JSON category may say
+``"telecast": true`` (presented on air): `/ballot` shows those by default.
 
 The same name may stand twice in one category (Derek Hough's two 2013
 choreography nominations; two *Project Runway* editing nominations), so every
@@ -48,6 +49,7 @@ class ParsedNominee:
 class ParsedCategory:
     name: str
     nominees: tuple[ParsedNominee, ...]
+    telecast: bool = False  # presented during the broadcast (a JSON file's `"telecast": true`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +201,10 @@ def _parse_json(text: str) -> ParsedCeremony:
             show = _text(nominee.get("show"), f"{field}.show", required=False)
             episode = _text(nominee.get("episode"), f"{field}.episode", required=False)
             entries.append((nominee_name, show, episode))
-        categories.append(_category(name, entries))
+        telecast = raw.get("telecast", False)
+        if not isinstance(telecast, bool):
+            raise InvalidInput(f"Field `{where}.telecast` must be true or false, not {_json_type(telecast)}.")
+        categories.append(_category(name, entries, telecast=telecast))
     return ParsedCeremony(tuple(categories))
 
 
@@ -291,11 +296,14 @@ def _parse_csv(text: str) -> ParsedCeremony:
 # ---- shared -------------------------------------------------------------------------------
 
 
-def _category(name: str, entries: list[tuple[str, str | None, str | None]]) -> ParsedCategory:
+def _category(
+    name: str, entries: list[tuple[str, str | None, str | None]], *, telecast: bool = False
+) -> ParsedCategory:
     labels = assign_labels(entries)
     return ParsedCategory(
         name,
         tuple(ParsedNominee(n, s, e, label) for (n, s, e), label in zip(entries, labels, strict=True)),
+        telecast,
     )
 
 

@@ -183,6 +183,16 @@ def require_state(ceremony: Ceremony, *states: str, doing: str) -> None:
     raise WrongState(f"{safe(ceremony.title, 100)} is {ceremony.state}: you can {doing} only {wanted}.")
 
 
+def require_same(ceremony: Ceremony, ceremony_id: int | None) -> None:
+    """Refuse a button or menu made for another ceremony than the server's current one
+    (`ceremony_id` None: nothing to check)."""
+    if ceremony_id is not None and ceremony.id != ceremony_id:
+        raise Conflict(
+            f"That belongs to an older ceremony, not {safe(ceremony.title, 100)}: nothing was changed.",
+            reason="stale_ceremony", ceremony_id=ceremony_id, current_ceremony_id=ceremony.id,
+        )
+
+
 async def categories_of(reader: Reader, ceremony_id: int) -> list[Category]:
     rows = await reader.fetch_all(
         "SELECT id, ceremony_id, name, position FROM categories WHERE ceremony_id = ? ORDER BY position",
@@ -323,8 +333,8 @@ class CeremonyService:
             await tx.execute("DELETE FROM categories WHERE ceremony_id = ?", (ceremony.id,))
             for position, category in enumerate(parsed.categories):
                 category_id = await tx.insert(
-                    "INSERT INTO categories (guild_id, ceremony_id, name, position) VALUES (?, ?, ?, ?)",
-                    (guild_id, ceremony.id, category.name, position),
+                    "INSERT INTO categories (guild_id, ceremony_id, name, position, telecast) VALUES (?, ?, ?, ?, ?)",
+                    (guild_id, ceremony.id, category.name, position, int(category.telecast)),
                 )
                 await tx.execute_many(
                     "INSERT INTO nominees (guild_id, category_id, name, show, episode, label, position) "

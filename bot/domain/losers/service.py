@@ -34,6 +34,7 @@ from bot.domain.ceremonies.service import (
     Nominee,
     current_ceremony,
     require_current,
+    require_same,
     require_state,
     resolve_category,
     resolve_nominee,
@@ -215,11 +216,17 @@ class LoserService:
     # ---- picks ----------------------------------------------------------------------------
 
     async def pick(
-        self, guild_id: int, *, user_id: int, display_name: str, category: str, nominee: str
+        self, guild_id: int, *, user_id: int, display_name: str, category: str, nominee: str,
+        ceremony_id: int | None = None,
     ) -> PickReceipt:
+        """Record (or change) the member's pick in `category`. `ceremony_id`, when given (a
+        ballot's menu carries it), must be the current ceremony's."""
+
         async def pick_unit(tx: Transaction) -> PickReceipt:
             now = self._clock()
-            ceremony, found, chosen = await _open_choice(tx, guild_id, category, nominee, doing="make picks")
+            ceremony, found, chosen = await _open_choice(
+                tx, guild_id, category, nominee, doing="make picks", ceremony_id=ceremony_id
+            )
             previous = await tx.fetch_one(
                 "SELECT n.id, n.label FROM picks p JOIN nominees n ON n.id = p.nominee_id "
                 "WHERE p.category_id = ? AND p.user_id = ?",
@@ -416,16 +423,20 @@ async def erase_member(tx: Transaction, guild_id: int, user_id: int, now: dateti
 
 
 async def _open_choice(
-    tx: Transaction, guild_id: int, category: str, nominee: str, *, doing: str
+    tx: Transaction, guild_id: int, category: str, nominee: str, *, doing: str, ceremony_id: int | None = None
 ) -> tuple[Ceremony, Category, Nominee]:
     """The ceremony, category and nominee a claim or pick names, while that category is still open."""
     ceremony = await require_current(tx, guild_id)
+    require_same(ceremony, ceremony_id)
     require_state(ceremony, "draft", "live", doing=doing)
     found = await resolve_category(tx, ceremony, category)
     chosen = await resolve_nominee(tx, ceremony, found, nominee)
     logged = await tx.fetch_one("SELECT 1 FROM results WHERE category_id = ?", (found.id,))
     if logged is not None:
-        raise WrongState(f"The result of {safe(found.name, 100)} is logged: it's locked, so you can't {doing} there.")
+        raise WrongState(
+            f"The result of {safe(found.name, 100)} is logged: it's locked, so you can't {doing} there.",
+            reason="category_logged", category=found.name,
+        )
     return ceremony, found, chosen
 
 
