@@ -7,12 +7,13 @@ value and description 100 characters, a placeholder 150, 25 options a menu.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.domain.ballot.service import BallotLine, BallotPage
 from bot.domain.ceremonies.files import nominee_base
-from bot.domain.ceremonies.service import Nominee, short_label
+from bot.domain.ceremonies.service import Nominee, fingerprint, short_label
 from bot.domain.results.announcements import name_list
 from bot.embeds import Colour, Embed, lines_within
 from bot.text import clip, hide, one_line, safe
@@ -23,6 +24,7 @@ MAX_OPTIONS = 25
 OPTIONS_PER_PAGE = 23
 """With more than 25 nominees, a menu shows 23 of them and up to two options that page it."""
 PAGE_VALUE = "page:"
+_VALUE = re.compile(r"(?P<id>[1-9]\d{0,17}):(?P<check>[0-9a-f]{6})")
 PICKED, UNPICKED, LOCKED = "✅", "⬜", "🔒"
 
 
@@ -64,6 +66,17 @@ def option_texts(nominees: tuple[Nominee, ...]) -> list[tuple[str, str | None]]:
     return texts
 
 
+def nominee_value(nominee: Nominee) -> str:
+    """An option's value: the nominee's id and the fingerprint of its label (a stale menu is refused)."""
+    return f"{nominee.id}:{fingerprint(nominee.label)}"
+
+
+def parse_value(value: str) -> tuple[int, str] | None:
+    """(nominee id, fingerprint) of an option's value; None for anything else."""
+    found = _VALUE.fullmatch(value)
+    return (int(found["id"]), found["check"]) if found else None
+
+
 def option_page_of(line: BallotLine) -> int:
     """The page of a long menu that holds the member's pick (the first page without one)."""
     if line.pick is None or len(line.nominees) <= MAX_OPTIONS:
@@ -90,7 +103,7 @@ def menu(line: BallotLine, page: BallotPage, option_page: int | None = None) -> 
     locked = line.logged or page.closed
     picked = line.pick.id if line.pick is not None and not locked else None
     options = [
-        Option(label, str(nominee.id), description, default=nominee.id == picked)
+        Option(label, nominee_value(nominee), description, default=nominee.id == picked)
         for nominee, (label, description) in entries
     ]
     return Menu(line.category.id, placeholder(line, page), tuple(options + paging), disabled=locked)

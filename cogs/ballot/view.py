@@ -87,12 +87,13 @@ class BallotUI:
             reading = self.ballots.page(guild_id, user.id, target.cursor)
             await self._answer(interaction, guild_id, target.cursor, reading, option_pages)
             return
-        if not value.isdecimal() or len(value) > 19:
+        chosen = render.parse_value(value)
+        if chosen is None:
             await report_error(interaction, InvalidInput(ids.DAMAGED, reason="damaged_custom_id"))
             return
         choosing = self.ballots.choose(
             guild_id, user_id=user.id, display_name=user.display_name, cursor=target.cursor,
-            category_id=target.category_id, nominee_id=int(value),
+            category_id=target.category_id, nominee_id=chosen[0], nominee_check=chosen[1],
         )
         await self._answer(interaction, guild_id, target.cursor, choosing)
 

@@ -1,12 +1,14 @@
 """The host's console (`/result console`): one button per nominee of the next open category,
 Skip / Back / Tie… / Undo last…, as persistent dynamic buttons. Their custom_ids::
 
-    lounge:console:log:<ceremony>:<category>:<nominee>        log the winner
-    lounge:console:go:<ceremony>:<at>:<page>:<move>           here (a page of nominees), skip, back, tie, undo
-    lounge:console:tie:<ceremony>:<at>:<nominee>              one more winner of the newest result
-    lounge:console:undo:<ceremony>:<at>:<result>:<yes|no>     the confirmation of "Undo last…"
+    lounge:console:log:<ceremony>:<category>:<nominee>:<check>   log the winner
+    lounge:console:go:<ceremony>:<at>:<page>:<move>              here (a page of nominees), skip, back, tie, undo
+    lounge:console:tie:<ceremony>:<at>:<nominee>:<check>         one more winner of the newest result
+    lounge:console:undo:<ceremony>:<at>:<result>:<yes|no>        the confirmation of "Undo last…"
 
-``at`` is the category the console stands at (0: none left). Every click re-checks that the
+``at`` is the category the console stands at (0: none left); ``check`` is the nominee's
+fingerprint (six hex digits of its label), so a button whose nominee id now names
+someone else is refused. Every click re-checks that the
 clicker is a host, then goes through :class:`ConsoleService` (the rules and transactions of
 `/result log`, `tie` and `undo`) and edits the console in place. A refused click (a result
 another host logged first) shows the console as it stands and says why, ephemerally.
@@ -22,7 +24,7 @@ from typing import Any, ClassVar, Literal, cast
 import discord
 
 from bot.checks import require_host
-from bot.domain.ceremonies.service import Nominee
+from bot.domain.ceremonies.service import Nominee, fingerprint
 from bot.domain.errors import InvalidInput, LoungeError
 from bot.domain.results.console import ConsolePanel, ConsoleService, Move, TieChoice
 from bot.domain.results.service import LoggedResult
@@ -44,10 +46,11 @@ GoMove = Literal["here", "skip", "back", "tie", "undo"]
 
 _ID = r"[1-9]\d{0,18}"
 _AT = r"0|[1-9]\d{0,18}"
+_CHECK = r"[0-9a-f]{6}"
 _FORMATS: dict[Kind, re.Pattern[str]] = {
-    "log": re.compile(rf"log:(?P<ceremony>{_ID}):(?P<at>{_ID}):(?P<nominee>{_ID})"),
+    "log": re.compile(rf"log:(?P<ceremony>{_ID}):(?P<at>{_ID}):(?P<nominee>{_ID}):(?P<check>{_CHECK})"),
     "go": re.compile(rf"go:(?P<ceremony>{_ID}):(?P<at>{_AT}):(?P<page>\d{{1,2}}):(?P<move>here|skip|back|tie|undo)"),
-    "tie": re.compile(rf"tie:(?P<ceremony>{_ID}):(?P<at>{_AT}):(?P<nominee>{_ID})"),
+    "tie": re.compile(rf"tie:(?P<ceremony>{_ID}):(?P<at>{_AT}):(?P<nominee>{_ID}):(?P<check>{_CHECK})"),
     "undo": re.compile(rf"undo:(?P<ceremony>{_ID}):(?P<at>{_AT}):(?P<result>{_ID}):(?P<answer>yes|no)"),
 }
 DAMAGED = "That console button is damaged or out of date: nothing was changed. Open a fresh one with `/result console`."
@@ -65,6 +68,7 @@ class Target:
     move: GoMove = "here"
     result_id: int = 0
     yes: bool = False
+    check: str | None = None
 
 
 def parse(custom_id: str) -> Target:
@@ -73,14 +77,15 @@ def parse(custom_id: str) -> Target:
         match = pattern.fullmatch(state)
         if match is None:
             continue
-        numbers = {key: int(value) for key, value in match.groupdict().items() if value and value.isdecimal()}
+        numbers = {key: int(value) for key, value in match.groupdict().items()
+                   if key != "check" and value and value.isdecimal()}
         if any(value > 2**63 - 1 for value in numbers.values()):
             break
         return Target(
             kind=kind, ceremony_id=numbers["ceremony"], at=numbers.get("at") or None,
             nominee_id=numbers.get("nominee", 0), page=numbers.get("page", 0),
             move=cast("GoMove", match.groupdict().get("move") or "here"), result_id=numbers.get("result", 0),
-            yes=match.groupdict().get("answer") == "yes",
+            yes=match.groupdict().get("answer") == "yes", check=match.groupdict().get("check"),
         )
     raise InvalidInput(DAMAGED, reason="damaged_custom_id", custom_id=custom_id[:100])
 
@@ -90,16 +95,16 @@ def _checked(custom_id: str) -> str:
     return custom_id
 
 
-def log_id(ceremony_id: int, category_id: int, nominee_id: int) -> str:
-    return _checked(f"{PREFIX}log:{ceremony_id}:{category_id}:{nominee_id}")
+def log_id(ceremony_id: int, category_id: int, nominee: Nominee) -> str:
+    return _checked(f"{PREFIX}log:{ceremony_id}:{category_id}:{nominee.id}:{fingerprint(nominee.label)}")
 
 
 def go_id(ceremony_id: int, at: int | None, move: GoMove, page: int = 0) -> str:
     return _checked(f"{PREFIX}go:{ceremony_id}:{at or 0}:{page}:{move}")
 
 
-def tie_id(ceremony_id: int, at: int | None, nominee_id: int) -> str:
-    return _checked(f"{PREFIX}tie:{ceremony_id}:{at or 0}:{nominee_id}")
+def tie_id(ceremony_id: int, at: int | None, nominee: Nominee) -> str:
+    return _checked(f"{PREFIX}tie:{ceremony_id}:{at or 0}:{nominee.id}:{fingerprint(nominee.label)}")
 
 
 def undo_id(ceremony_id: int, at: int | None, result_id: int, answer: Literal["yes", "no"]) -> str:
@@ -167,7 +172,7 @@ class ConsoleUI:
         at = current.id if current is not None else None
         more = None
         if current is not None:
-            more = self._nominee_rows(view, panel.nominees, page, lambda n: log_id(ceremony, current.id, n.id))
+            more = self._nominee_rows(view, panel.nominees, page, lambda n: log_id(ceremony, current.id, n))
         no_other = current is None or panel.others_open == 0
         button = self.button_item.build
         view.add_item(button(go_id(ceremony, at, "skip"), "Skip", row=4, disabled=no_other))
@@ -181,7 +186,7 @@ class ConsoleUI:
     def tie_message(self, choice: TieChoice, at: int | None, page: int = 0) -> tuple[list[Embed], discord.ui.View]:
         view = discord.ui.View(timeout=None)
         ceremony = choice.ceremony.id
-        more = self._nominee_rows(view, choice.candidates, page, lambda n: tie_id(ceremony, at, n.id))
+        more = self._nominee_rows(view, choice.candidates, page, lambda n: tie_id(ceremony, at, n))
         view.add_item(self.button_item.build(go_id(ceremony, at, "here"), "Cancel", row=4))
         if more is not None:
             view.add_item(self.button_item.build(go_id(ceremony, at, "tie", more), f"Nominees {more * PER_PAGE + 1}… ▸",
@@ -224,11 +229,11 @@ class ConsoleUI:
         if target.kind == "log":
             assert target.at is not None
             panel = await console.log(guild_id, actor_id=actor, ceremony_id=ceremony, category_id=target.at,
-                                      nominee_id=target.nominee_id)
+                                      nominee_id=target.nominee_id, winner_check=target.check)
             return self.panel_message(panel)
         if target.kind == "tie":
             panel = await console.tie(guild_id, actor_id=actor, ceremony_id=ceremony, nominee_id=target.nominee_id,
-                                      at=target.at)
+                                      at=target.at, nominee_check=target.check)
             return self.panel_message(panel)
         if target.kind == "undo":
             if not target.yes:

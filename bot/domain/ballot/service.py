@@ -179,10 +179,10 @@ class BallotService:
 
     async def choose(
         self, guild_id: int, *, user_id: int, display_name: str, cursor: BallotCursor, category_id: int,
-        nominee_id: int,
+        nominee_id: int, nominee_check: str | None = None,
     ) -> BallotPage:
         """Record the member's pick of `nominee_id` in `category_id` (the rules of `/pick`), then
-        read the page again."""
+        read the page again. `nominee_check` is the nominee's fingerprint as the menu showed it."""
         ceremony = await self._ceremony_of(guild_id, cursor)
         found = await category_by_id(self._db, guild_id, category_id)
         if found is None or found.ceremony_id != ceremony.id:
@@ -192,7 +192,7 @@ class BallotService:
             )
         receipt = await self._losers.pick(
             guild_id, user_id=user_id, display_name=display_name, category=str(category_id),
-            nominee=str(nominee_id), ceremony_id=cursor.ceremony_id,
+            nominee=str(nominee_id), ceremony_id=cursor.ceremony_id, nominee_check=nominee_check,
         )
         page = await self.page(guild_id, user_id, cursor)
         return replace(page, receipt=receipt)

@@ -34,6 +34,7 @@ from bot.domain.ceremonies.service import (
     Nominee,
     current_ceremony,
     require_current,
+    require_fingerprint,
     require_same,
     require_state,
     resolve_category,
@@ -217,16 +218,18 @@ class LoserService:
 
     async def pick(
         self, guild_id: int, *, user_id: int, display_name: str, category: str, nominee: str,
-        ceremony_id: int | None = None,
+        ceremony_id: int | None = None, nominee_check: str | None = None,
     ) -> PickReceipt:
-        """Record (or change) the member's pick in `category`. `ceremony_id`, when given (a
-        ballot's menu carries it), must be the current ceremony's."""
+        """Record (or change) the member's pick in `category`. A ballot's menu also says which
+        ceremony it was made for (`ceremony_id`) and the nominee's `fingerprint` (`nominee_check`):
+        a stale menu is refused."""
 
         async def pick_unit(tx: Transaction) -> PickReceipt:
             now = self._clock()
             ceremony, found, chosen = await _open_choice(
                 tx, guild_id, category, nominee, doing="make picks", ceremony_id=ceremony_id
             )
+            require_fingerprint(chosen, nominee_check)
             previous = await tx.fetch_one(
                 "SELECT n.id, n.label FROM picks p JOIN nominees n ON n.id = p.nominee_id "
                 "WHERE p.category_id = ? AND p.user_id = ?",

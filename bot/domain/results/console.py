@@ -93,12 +93,14 @@ class ConsoleService:
         return await self._panel(ceremony, at, move)
 
     async def log(
-        self, guild_id: int, *, actor_id: int, ceremony_id: int, category_id: int, nominee_id: int
+        self, guild_id: int, *, actor_id: int, ceremony_id: int, category_id: int, nominee_id: int,
+        winner_check: str | None = None,
     ) -> ConsolePanel:
         """Log `nominee_id` as the winner of `category_id` (as `/result log` does), then stand at
-        the next category without a result."""
+        the next category without a result. `winner_check`: the nominee's fingerprint as shown."""
         report = await self._results.log(
             guild_id, actor_id=actor_id, category=str(category_id), winner=str(nominee_id), ceremony_id=ceremony_id,
+            winner_check=winner_check,
         )
         panel = await self.panel(guild_id, ceremony_id=ceremony_id, at=category_id)
         return replace(panel, report=report, action="log")
@@ -113,7 +115,8 @@ class ConsoleService:
         return TieChoice(ceremony, result, tuple(n for n in nominees if n.id not in winners))
 
     async def tie(
-        self, guild_id: int, *, actor_id: int, ceremony_id: int, nominee_id: int, at: int | None
+        self, guild_id: int, *, actor_id: int, ceremony_id: int, nominee_id: int, at: int | None,
+        nominee_check: str | None = None,
     ) -> ConsolePanel:
         """Add `nominee_id` as one more winner of its category (as `/result tie` does)."""
         category_id = await self._db.fetch_value(
@@ -124,6 +127,7 @@ class ConsoleService:
                            reason="unknown_nominee", nominee_id=nominee_id)
         report = await self._results.tie(
             guild_id, actor_id=actor_id, category=str(category_id), nominee=str(nominee_id), ceremony_id=ceremony_id,
+            nominee_check=nominee_check,
         )
         panel = await self.panel(guild_id, ceremony_id=ceremony_id, at=at)
         return replace(panel, report=report, action="tie")

@@ -57,6 +57,7 @@ from bot.domain.ceremonies.service import (
     category_by_id,
     nominees_of,
     require_current,
+    require_fingerprint,
     require_same,
     require_state,
     resolve_category,
@@ -138,14 +139,16 @@ class ResultService:
         self._settings = settings
 
     async def log(
-        self, guild_id: int, *, actor_id: int, category: str, winner: str, ceremony_id: int | None = None
+        self, guild_id: int, *, actor_id: int, category: str, winner: str, ceremony_id: int | None = None,
+        winner_check: str | None = None,
     ) -> ResultReport:
         """Record `winner` as the result of `category` with all its effects.
 
         Two commits: the first records the result, its announcement (from the plan of
         what settling it will do) and the audit entry, marked unsettled; the second
         settles it (picks, losses, tallies, roles, winner's tax). Returns after both.
-        `ceremony_id`, when given (the console's buttons carry it), must be the current one's."""
+        The console's buttons also name their ceremony (`ceremony_id`) and the winner's
+        `fingerprint` (`winner_check`): a stale button is refused."""
 
         async def record_unit(tx: Transaction) -> _Recorded:
             now = self._clock()
@@ -154,6 +157,7 @@ class ResultService:
             require_state(ceremony, "live", doing="log results")
             found = await resolve_category(tx, ceremony, category)
             nominee = await resolve_nominee(tx, ceremony, found, winner)
+            require_fingerprint(nominee, winner_check)
             existing = await _result_of(tx, found)
             if existing is not None:
                 names = ", ".join(safe(n.short_label, 80) for n in existing.winners)
@@ -205,9 +209,11 @@ class ResultService:
         return await self._db.write(settle_unit)
 
     async def tie(
-        self, guild_id: int, *, actor_id: int, category: str, nominee: str, ceremony_id: int | None = None
+        self, guild_id: int, *, actor_id: int, category: str, nominee: str, ceremony_id: int | None = None,
+        nominee_check: str | None = None,
     ) -> ResultReport:
-        """Add `nominee` as one more winner of an already logged `category`."""
+        """Add `nominee` as one more winner of an already logged `category` (`ceremony_id` and
+        `nominee_check` as for :meth:`log`)."""
 
         async def tie_unit(tx: Transaction) -> ResultReport:
             now = self._clock()
@@ -216,6 +222,7 @@ class ResultService:
             require_state(ceremony, "live", doing="log a tie")
             found = await resolve_category(tx, ceremony, category)
             added = await resolve_nominee(tx, ceremony, found, nominee)
+            require_fingerprint(added, nominee_check)
             await self._settle_pending_in(tx, guild_id)
             existing = await _result_of(tx, found)
             if existing is None:
