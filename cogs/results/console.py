@@ -28,7 +28,7 @@ from bot.domain.ceremonies.service import Nominee, fingerprint
 from bot.domain.errors import InvalidInput, LoungeError
 from bot.domain.results.console import ConsolePanel, ConsoleService, Move, TieChoice
 from bot.domain.results.service import LoggedResult
-from bot.embeds import Embed, cancelled
+from bot.embeds import Embed
 from bot.interaction_errors import report_error
 from bot.panels import refuse_and_show, show, update_if_slow
 from bot.types import LoungeInteraction, guild_id_of
@@ -166,7 +166,9 @@ class ConsoleUI:
             ))
         return (page + 1) % pages if pages > 1 else None
 
-    def panel_message(self, panel: ConsolePanel, page: int = 0) -> tuple[list[Embed], discord.ui.View]:
+    def panel_message(
+        self, panel: ConsolePanel, page: int = 0, *, note: str | None = None
+    ) -> tuple[list[Embed], discord.ui.View]:
         view = discord.ui.View(timeout=None)
         ceremony, current = panel.ceremony.id, panel.current
         at = current.id if current is not None else None
@@ -181,7 +183,7 @@ class ConsoleUI:
         view.add_item(button(go_id(ceremony, at, "undo"), "Undo last…", row=4, disabled=panel.newest is None))
         if more is not None:
             view.add_item(button(go_id(ceremony, at, "here", more), f"Nominees {more * PER_PAGE + 1}… ▸", row=4))
-        return [render.console_embed(panel)], view
+        return [render.console_embed(panel, note=note)], view
 
     def tie_message(self, choice: TieChoice, at: int | None, page: int = 0) -> tuple[list[Embed], discord.ui.View]:
         view = discord.ui.View(timeout=None)
@@ -238,8 +240,7 @@ class ConsoleUI:
         if target.kind == "undo":
             if not target.yes:
                 panel = await console.panel(guild_id, ceremony_id=ceremony, at=target.at)
-                embeds, view = self.panel_message(panel)
-                return [cancelled("The undo"), *embeds], view
+                return self.panel_message(panel, note="Nothing changed: the undo was cancelled.")
             panel = await console.undo(guild_id, actor_id=actor, ceremony_id=ceremony, result_id=target.result_id)
             return self.panel_message(panel)
         if target.move == "tie":

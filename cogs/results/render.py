@@ -70,9 +70,9 @@ def nominee_button_label(nominee: Nominee) -> str:
     return clip(one_line(short_label(nominee.name, nominee.show, nominee.label, BUTTON_LABEL)), BUTTON_LABEL)
 
 
-def console_embed(panel: ConsolePanel) -> Embed:
+def console_embed(panel: ConsolePanel, *, note: str | None = None) -> Embed:
     title = f"🎛️ Result console — {safe(panel.ceremony.title, 200)}"
-    lines: list[str] = []
+    lines: list[str] = [note] if note else []
     if panel.report is not None:
         lines.append(_console_report(panel))
     if panel.current is None:
