@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bot.domain.ballot.service import BallotLine, BallotPage
 from bot.domain.ceremonies.files import nominee_base
-from bot.domain.ceremonies.service import Nominee, fingerprint, short_label
+from bot.domain.ceremonies.service import Nominee, fingerprint
 from bot.domain.results.announcements import name_list
 from bot.embeds import Colour, Embed, lines_within
 from bot.text import clip, hide, one_line, safe
@@ -48,22 +48,29 @@ class Menu:
 
 def option_texts(nominees: tuple[Nominee, ...]) -> list[tuple[str, str | None]]:
     """(label, description) for each nominee: the name, with whatever tells twins apart (the
-    episode, a number), and the show below it. Where that would leave two options reading the
-    same, every option of the menu is the nominee's full label, as autocomplete shows it."""
+    episode, a number: the label's own tail, as autocomplete shows it), and the show below it.
+    Options that would still read the same (names clipped to 100 characters) are numbered."""
     texts: list[tuple[str, str | None]] = []
     for nominee in nominees:
         base = nominee_base(nominee.name, nominee.show)
         show = nominee.show if nominee.show and nominee.show.casefold() != nominee.name.casefold() else None
-        if not nominee.label.startswith(base):
-            texts.append((clip(one_line(nominee.short_label), OPTION_TEXT), show and clip(one_line(show), OPTION_TEXT)))
-            continue
-        suffix = clip(one_line(nominee.label[len(base):]), 40)
-        name = clip(one_line(nominee.name), OPTION_TEXT - len(suffix))
-        texts.append((name + suffix, show and clip(one_line(show), OPTION_TEXT)))
-    seen = {(label.casefold(), (description or "").casefold()) for label, description in texts}
-    if len(seen) < len(texts):
-        return [(clip(one_line(short_label(n.name, n.show, n.label)), OPTION_TEXT), None) for n in nominees]
-    return texts
+        description = clip(one_line(show), OPTION_TEXT) if show else None
+        if nominee.label.startswith(base):
+            suffix = clip(nominee.label[len(base):], 40)
+            texts.append((clip(one_line(nominee.name), OPTION_TEXT - len(suffix)) + suffix, description))
+        else:
+            texts.append((clip(one_line(nominee.short_label), OPTION_TEXT), description))
+    seen: dict[tuple[str, str], int] = {}
+    for label, description in texts:
+        key = (label.casefold(), (description or "").casefold())
+        seen[key] = seen.get(key, 0) + 1
+    numbered: list[tuple[str, str | None]] = []
+    for index, (label, description) in enumerate(texts):
+        if seen[(label.casefold(), (description or "").casefold())] > 1:
+            tag = f" #{index + 1}"
+            label = clip(one_line(nominees[index].label), OPTION_TEXT - len(tag)) + tag
+        numbered.append((label, description))
+    return numbered
 
 
 def nominee_value(nominee: Nominee) -> str:

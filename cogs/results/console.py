@@ -158,11 +158,11 @@ class ConsoleUI:
         """Add a page of nominee buttons (rows 0–3); the next page's number when there are more."""
         pages = max(1, -(-len(nominees) // PER_PAGE))
         page = min(max(page, 0), pages - 1)
+        labels = render.nominee_button_labels(nominees)[page * PER_PAGE:(page + 1) * PER_PAGE]
         shown = nominees[page * PER_PAGE:(page + 1) * PER_PAGE]
-        for index, nominee in enumerate(shown):
+        for index, (nominee, label) in enumerate(zip(shown, labels, strict=True)):
             view.add_item(self.button_item.build(
-                custom_id(nominee), render.nominee_button_label(nominee), style=discord.ButtonStyle.primary,
-                row=index // 5,
+                custom_id(nominee), label, style=discord.ButtonStyle.primary, row=index // 5,
             ))
         return (page + 1) % pages if pages > 1 else None
 

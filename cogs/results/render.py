@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
+
 from bot.clock import discord_relative
 from bot.domain.ceremonies.service import Nominee, short_label
 from bot.domain.results.announcements import plural
@@ -65,9 +68,16 @@ def result_undone(report: ResultReport) -> Embed:
 ANNOUNCEMENT_STATES = {"queued": "⏳ queued", "posted": "📣 posted", "failed": "⚠️ not posted", "unknown": "—"}
 
 
-def nominee_button_label(nominee: Nominee) -> str:
-    """A nominee on a console button: the label that tells twins apart, within Discord's 80."""
-    return clip(one_line(short_label(nominee.name, nominee.show, nominee.label, BUTTON_LABEL)), BUTTON_LABEL)
+def nominee_button_labels(nominees: Sequence[Nominee]) -> list[str]:
+    """Nominees on console buttons: the labels that tell twins apart, within Discord's 80;
+    labels that clipping would make read the same are numbered by their place in the category."""
+    labels = [clip(one_line(short_label(n.name, n.show, n.label, BUTTON_LABEL)), BUTTON_LABEL) for n in nominees]
+    counts = Counter(label.casefold() for label in labels)
+    return [
+        clip(label, BUTTON_LABEL - len(f" #{n.position + 1}")) + f" #{n.position + 1}"
+        if counts[label.casefold()] > 1 else label
+        for label, n in zip(labels, nominees, strict=True)
+    ]
 
 
 def console_embed(panel: ConsolePanel, *, note: str | None = None) -> Embed:
