@@ -172,6 +172,8 @@ def _line(line: BallotLine, page: BallotPage) -> str:
         return f"{LOCKED} {name} — {hide(verdict, page.spoiler_safe)}"
     if pick is not None:
         return f"{PICKED} {name} — {pick}"
+    if not line.nominees:
+        return f"{UNPICKED} {name} — no nominees yet"
     return f"{UNPICKED} {name} — not picked yet"
 
 

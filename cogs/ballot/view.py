@@ -54,7 +54,8 @@ class BallotUI:
             return None
         view = discord.ui.View(timeout=None)
         for row, menu in enumerate(render.menus(page, option_pages)):
-            view.add_item(self.select_item.build(ids.pick_id(page.cursor, menu.category_id), menu, row=row))
+            if menu.options:  # a category left without nominees has no menu (Discord refuses an empty one)
+                view.add_item(self.select_item.build(ids.pick_id(page.cursor, menu.category_id), menu, row=row))
         cursor = page.cursor
         view.add_item(self.button_item.build(ids.go_id(cursor, "prev"), "prev", disabled=not page.has_previous))
         view.add_item(self.button_item.build(ids.go_id(cursor, "next"), "next", disabled=not page.has_next))

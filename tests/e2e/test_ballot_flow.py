@@ -20,7 +20,7 @@ import pytest
 from standin import Attachment, ManualClock, Reply, StandIn
 from standin.errors import unknown
 from standin.validation import DEFERRED_UPDATE_MESSAGE, UPDATE_MESSAGE
-from tests.e2e.ballot_story import Sheet, interactions_of, open_ballot, telecast_names
+from tests.e2e.ballot_story import Sheet, interactions_of, open_ballot, open_console, telecast_names
 from tests.e2e.harness import Lounge, open_lounge
 from tests.e2e.story import CEREMONY_2014, DATA_2014, read_ceremony, refusal, unescape
 
@@ -190,7 +190,7 @@ async def late_lounge(clocked: tuple[StandIn, ManualClock], tmp_path: Path) -> A
         discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = saved
 
 
-async def test_a_ballot_keeps_working_after_a_restart_and_once_its_token_expired(
+async def test_the_ballot_and_the_console_keep_working_after_a_restart_and_once_their_tokens_expired(
     late_lounge: Lounge, clocked: tuple[StandIn, ManualClock]
 ) -> None:
     lounge, (_, clock) = late_lounge, clocked
@@ -201,9 +201,11 @@ async def test_a_ballot_keeps_working_after_a_restart_and_once_its_token_expired
     await sheet.press("next")
     first, second = (next(c for c in ceremony if c.name == name) for name in sheet.shown()[:2])
     await sheet.choose(first, first.nominations[1])
+    desk = await open_console(lounge.host)
+    await desk.log(ceremony[0], ceremony[0].winners[0])
 
     await lounge.restart_bot()
-    clock.advance(16 * 60)  # the /ballot command's token has expired: only the clicks' own tokens answer
+    clock.advance(16 * 60)  # the commands' tokens have expired: only the clicks' own tokens answer
     answer = await sheet.choose(second, second.nominations[2])
     assert answer.response_type == UPDATE_MESSAGE
     assert answer.message is sheet.message  # the same ballot, edited in place, at the same page
@@ -211,6 +213,10 @@ async def test_a_ballot_keeps_working_after_a_restart_and_once_its_token_expired
     assert sheet.picked() == (2, 26)
     assert picks_in_db(lounge, "Ada") == {first.name: first.nominations[1].name,
                                           second.name: second.nominations[2].name}
+    logged = await desk.log(ceremony[1], ceremony[1].winners[0])
+    assert logged.message is desk.message
+    assert desk.now() == ceremony[2].name
+    assert lounge.query_value("SELECT COUNT(*) FROM results") == 2
 
 
 async def test_a_ballot_that_cannot_be_edited_answers_with_a_fresh_copy(lounge: Lounge) -> None:

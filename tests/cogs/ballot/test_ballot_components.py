@@ -200,3 +200,16 @@ async def test_the_items_rebuild_from_their_custom_id_bound_to_their_ui() -> Non
         assert type(rebuilt).ui is ui
     assert other.select_item.ui is other  # each bot's ballot answers through its own service
     assert isinstance(select.item, discord.ui.Select)
+
+
+async def test_a_category_left_without_nominees_shows_no_menu() -> None:
+    empty = BallotLine(Category(12, 7, "Outstanding Nobody", 0), (), None, ())
+    full = BallotLine(Category(13, 7, "Outstanding Somebody", 1), nominees(13, [("A", None, None)]), None, ())
+    page = page_of(empty, full)
+    view = BallotUI(MagicMock()).view(page)
+    assert view is not None
+    payload = view.to_components()
+    assert validate_components(payload) == []
+    assert [row["components"][0]["type"] for row in payload] == [3, 2]
+    assert "⬜ **Outstanding Nobody** — no nominees yet" in render.ballot_embed(page).description
+
