@@ -216,3 +216,21 @@ async def test_the_console_fits_discords_limits_for_a_long_category(lounge: Loun
         await desk.press("Skip")
     assert lounge.standin.violations == []
 
+
+
+async def test_a_host_channel_the_bot_cant_post_in_shows_the_console_to_the_host(lounge: Lounge) -> None:
+    await prepare_2014(lounge)
+    drama = read_ceremony(DATA_2014, first=1)[0]
+    desk_channel = lounge.guild.create_text_channel("host-desk")
+    await lounge.host.slash("settings set", host_channel=desk_channel)
+    desk_channel.set_permissions(lounge.guild.bot_member, deny=Permissions.send_messages)
+
+    shown = await lounge.host.slash("result console", timeout=10)
+    assert lounge.standin.take_violations()  # the refused post, provoked
+    assert shown.ephemeral
+    assert shown.embeds[0]["title"] == "Console shown here only"
+    desk = Desk(lounge.host, shown)
+    assert desk.message.embeds[1]["title"].startswith("🎛️ Result console")
+    assert desk_channel.messages == []
+    await lounge.host.click(shown, desk.winner_id(drama, drama.winners[0]), timeout=10)
+    assert results(lounge) == [(drama.name, drama.winners[0].name)]
