@@ -225,7 +225,7 @@ class BallotService:
     ) -> BallotPage:
         wanted = set(cursor.positions)
         shown = [entry for entry in entries if entry.category.position in wanted][:PAGE_SIZE]
-        if not shown and entries:  # the page's categories are gone: start again at the top
+        if not shown and entries and cursor.positions:  # the page's categories are gone: start again at the top
             shown = entries[:PAGE_SIZE]
             cursor = replace(cursor, only_unpicked=False, positions=_positions(shown))
         cursor = replace(cursor, positions=_positions(shown))

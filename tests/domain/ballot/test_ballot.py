@@ -158,6 +158,13 @@ async def test_only_unpicked_keeps_a_page_while_it_is_filled_and_skips_what_is_d
     everything = await ballots.turn(back, "show_all")
     assert (everything.only_unpicked, names(everything)) == (False, [f"Category {n}" for n in range(4)])
 
+    for category in (2, 6, 7, 8, 9):
+        await lounge.member(ANN, "Ann").pick(f"Category {category}", f"Nominee {category}.0 — Show 0")
+    nothing_left = await ballots.turn(everything, "only_unpicked")
+    assert (nothing_left.only_unpicked, nothing_left.lines, nothing_left.to_pick) == (True, (), 0)
+    assert not nothing_left.has_previous
+    assert not nothing_left.has_next
+
 
 async def test_a_cursor_of_another_ceremony_or_a_vanished_category_changes_nothing(
     db: Database, clock: FakeClock
