@@ -8,6 +8,7 @@ from bot.clock import Clock
 from bot.db import Database
 from bot.domain.announcer.alerts import AlertStore
 from bot.domain.announcer.outbox import OutboxStore
+from bot.domain.ballot.service import BallotService
 from bot.domain.ceremonies.editing import CeremonyEditor
 from bot.domain.ceremonies.service import CeremonyService
 from bot.domain.leaderboards.schedule import LeaderboardSchedule
@@ -16,6 +17,7 @@ from bot.domain.losers.service import LoserService
 from bot.domain.pledges import PledgeService
 from bot.domain.privacy.service import PrivacyService
 from bot.domain.recap.service import RecapService
+from bot.domain.results.console import ConsoleService
 from bot.domain.results.service import ResultService
 from bot.domain.settings.service import SettingsService
 
@@ -36,9 +38,13 @@ class Services:
     schedule: LeaderboardSchedule
     recaps: RecapService
     privacy: PrivacyService
+    ballots: BallotService
+    console: ConsoleService
 
 
 def build_services(db: Database, clock: Clock) -> Services:
+    losers = LoserService(db, clock, SettingsService(db, clock))
+    results = ResultService(db, clock, SettingsService(db, clock))
     return Services(
         db=db,
         clock=clock,
@@ -48,10 +54,12 @@ def build_services(db: Database, clock: Clock) -> Services:
         alerts=AlertStore(db),
         ceremonies=CeremonyService(db, clock),
         ceremony_edits=CeremonyEditor(db, clock),
-        results=ResultService(db, clock, SettingsService(db, clock)),
-        losers=LoserService(db, clock, SettingsService(db, clock)),
+        results=results,
+        losers=losers,
         leaderboards=LeaderboardService(db, clock, SettingsService(db, clock)),
         schedule=LeaderboardSchedule(db, clock),
         recaps=RecapService(db, clock, SettingsService(db, clock)),
         privacy=PrivacyService(db, clock),
+        ballots=BallotService(db, losers, SettingsService(db, clock)),
+        console=ConsoleService(db, results),
     )

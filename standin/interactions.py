@@ -460,6 +460,8 @@ class InteractionEngine:
         low, high = int(component.get("min_values", 1)), int(component.get("max_values", 1))
         if not low <= len(values) <= high:
             raise InvalidInvocation(f"{custom_id!r} takes {low}..{high} values, got {len(values)}")
+        if len(set(values)) != len(values):
+            raise InvalidInvocation(f"a member can't choose the same option twice in {custom_id!r}: {list(values)}")
         if component_type == 3:
             allowed = [option.get("value") for option in component.get("options") or []]
             unknown = [value for value in values if value not in allowed]
@@ -470,6 +472,26 @@ class InteractionEngine:
         return self._create(
             MESSAGE_COMPONENT, member, message.channel, data, f"selection in {custom_id!r}", message=message
         )
+
+    def send_choice(self, member: Member, target: Reply | Message, menu: str, option: str) -> SentInteraction:
+        """Choose one option in a string select: the menu by custom id or placeholder, the option
+        by value or label, as a member reads them (refused when either is missing or ambiguous)."""
+        messages = [m for m in reversed(target.all_messages()) if not m.deleted] if isinstance(target, Reply) else [
+            target]
+        menus = [
+            component for message in messages for component in _walk(message.components)
+            if component.get("type") == 3 and menu in (component.get("custom_id"), component.get("placeholder"))
+        ]
+        if len(menus) != 1:
+            shown = [(c.get("custom_id"), c.get("placeholder")) for m in messages for c in _walk(m.components)
+                     if c.get("type") == 3]
+            raise InvalidInvocation(f"{len(menus)} select menus match {menu!r} (menus: {shown})")
+        options = menus[0].get("options") or []
+        chosen = [o for o in options if o.get("value") == option] or [o for o in options if o.get("label") == option]
+        if len(chosen) != 1:
+            labels = [o.get("label") for o in options]
+            raise InvalidInvocation(f"{len(chosen)} options of {menu!r} match {option!r} (options: {labels})")
+        return self.send_select(member, target, str(menus[0]["custom_id"]), [str(chosen[0]["value"])])
 
     def send_modal_submit(self, member: Member, target: Reply, values: Mapping[str, str]) -> SentInteraction:
         modal = target.record.modal
@@ -730,3 +752,13 @@ def _submitted(component: Mapping[str, Any], values: dict[str, str]) -> JsonDict
         chosen = values.pop(custom_id, "")
         submitted |= {"custom_id": custom_id, "values": [chosen] if chosen else []}
     return submitted
+
+
+def _walk(components: Sequence[Any]) -> list[JsonDict]:
+    """Every component of a message, rows and their children, in order."""
+    found: list[JsonDict] = []
+    for component in components:
+        if isinstance(component, Mapping):
+            found.append(dict(component))
+            found += _walk(component.get("components") or [])
+    return found

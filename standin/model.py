@@ -85,6 +85,8 @@ class StoryDriver(Protocol):
         self, member: Member, target: Reply | Message, custom_id: str, values: Sequence[str]
     ) -> SentInteraction: ...
 
+    def send_choice(self, member: Member, target: Reply | Message, menu: str, option: str) -> SentInteraction: ...
+
     def send_modal_submit(self, member: Member, target: Reply, values: Mapping[str, str]) -> SentInteraction: ...
 
 
@@ -545,6 +547,15 @@ class Member:
     def send_modal_submit(self, target: Reply, values: Mapping[str, str]) -> SentInteraction:
         """Submit the modal the bot opened without waiting for the answer."""
         return self._driver().send_modal_submit(self, target, values)
+
+    def send_choice(self, target: Reply | Message, menu: str, option: str) -> SentInteraction:
+        """Choose ``option`` (a value or a label) in the select menu ``menu`` (its custom id or
+        placeholder) without waiting for the answer."""
+        return self._driver().send_choice(self, target, menu, option)
+
+    async def choose(self, target: Reply | Message, menu: str, option: str, *, timeout: float = 5.0) -> Reply:
+        """Open the select menu ``menu`` (custom id or placeholder) and choose ``option`` (value or label)."""
+        return await self.send_choice(target, menu, option).reply(timeout=timeout)
 
     async def submit_modal(self, target: Reply, values: Mapping[str, str], *, timeout: float = 5.0) -> Reply:
         """Fill in the modal the bot opened (text inputs by custom id) and submit it."""

@@ -603,11 +603,19 @@ def _validate_select(select: Mapping[str, Any], path: Path) -> list[FieldError]:
         errors.append(FieldError((*path, "min_values"), "NUMBER_TYPE_MAX", "Must be between 0 and 25."))
     if high is not None and (not _is_int(high) or not 1 <= high <= 25):
         errors.append(FieldError((*path, "max_values"), "NUMBER_TYPE_MAX", "Must be between 1 and 25."))
+    if _is_int(low) and _is_int(high) and low > high:
+        errors.append(FieldError((*path, "min_values"), "SELECT_COMPONENT_MIN_VALUES_ABOVE_MAX",
+                                 "min_values must be at most max_values."))
     if select.get("type") == 3:
         options, option_errors = _list_field(select, "options", path)
         errors += option_errors
         if not 1 <= len(options) <= MAX_SELECT_OPTIONS:
             errors.append(_bad_length((*path, "options"), 1, MAX_SELECT_OPTIONS))
+        if _is_int(high) and options and high > len(options):
+            errors.append(FieldError((*path, "max_values"), "SELECT_COMPONENT_MAX_VALUES_ABOVE_OPTIONS",
+                                     "max_values can't be more than the number of options."))
+        values: set[object] = set()
+        defaults = 0
         for index, option in enumerate(options):
             option_path = (*path, "options", index)
             if not isinstance(option, Mapping):
@@ -616,6 +624,14 @@ def _validate_select(select: Mapping[str, Any], path: Path) -> list[FieldError]:
             errors += _required_text(option, "label", option_path, limit=100)
             errors += _required_text(option, "value", option_path, limit=100)
             errors += _optional_text(option.get("description"), (*option_path, "description"), limit=100)
+            if option.get("value") in values:
+                errors.append(FieldError((*option_path, "value"), "SELECT_COMPONENT_OPTION_VALUE_DUPLICATED",
+                                         "Select option values must be unique."))
+            values.add(option.get("value"))
+            defaults += option.get("default") is True
+        if defaults > (high if _is_int(high) else 1):
+            errors.append(FieldError((*path, "options"), "SELECT_COMPONENT_TOO_MANY_DEFAULTS",
+                                     "More options are marked default than max_values allows."))
     return errors
 
 

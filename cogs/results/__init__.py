@@ -1,4 +1,4 @@
-"""/result log, tie and undo (hosts): a thin layer over ResultService."""
+"""/result log, tie, undo and console (hosts): a thin layer over ResultService."""
 
 from __future__ import annotations
 
@@ -11,4 +11,5 @@ if TYPE_CHECKING:
 
 
 async def setup(bot: LoungeBot) -> None:
-    await bot.add_cog(ResultsCog(bot, bot.services.results))
+    services = bot.services
+    await bot.add_cog(ResultsCog(bot, services.results, services.console, services.settings))

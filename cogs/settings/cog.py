@@ -28,6 +28,7 @@ CLEARABLE_CHOICES = [
     app_commands.Choice(name="leaderboard channel", value="leaderboard_channel_id"),
     app_commands.Choice(name="loser role", value="loser_role_id"),
     app_commands.Choice(name="host role", value="host_role_id"),
+    app_commands.Choice(name="host channel", value="host_channel_id"),
 ]
 
 
@@ -47,6 +48,7 @@ def health_warnings(guild: discord.Guild | None, settings: GuildSettings) -> lis
     for label, channel_id in (
         ("announcement", settings.announcement_channel_id),
         ("leaderboard", settings.leaderboard_channel_id),
+        ("host", settings.host_channel_id),
     ):
         if channel_id is None:
             continue
@@ -95,6 +97,8 @@ def settings_embed(
     embed.add_field("Leaderboard channel", channel(settings.leaderboard_channel_id), inline=True)
     embed.add_field("Loser role", role(settings.loser_role_id), inline=True)
     embed.add_field("Host role", role(settings.host_role_id) + " (plus Manage Server)", inline=True)
+    embed.add_field("Host channel", f"<#{settings.host_channel_id}>" if settings.host_channel_id
+                    else "not set (`/result console` answers only the host who asks)", inline=True)
     embed.add_field("Charity", safe(settings.charity_name, 100), inline=True)
     embed.add_field("Goal", format_cents(settings.goal_cents), inline=True)
     embed.add_field("Winner's tax", format_cents(settings.winner_tax_cents) if settings.winner_tax_cents else "off",
@@ -138,6 +142,7 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="T
         max_pledge="Largest single pledge allowed, in dollars",
         big_pledge="Announce pledges of at least this many dollars (0 for off)",
         spoiler_safe="Hide winners behind spoiler tags for members watching on a delay",
+        host_channel="Where /result console posts the hosts' shared panel",
         clear="Unset a channel or role",
     )
     @app_commands.choices(clear=CLEARABLE_CHOICES)
@@ -156,6 +161,7 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="T
         max_pledge: app_commands.Range[str, 1, 32] | None = None,
         big_pledge: app_commands.Range[str, 1, 32] | None = None,
         spoiler_safe: bool | None = None,
+        host_channel: discord.TextChannel | None = None,
         clear: app_commands.Choice[str] | None = None,
     ) -> None:
         guild_id = guild_id_of(interaction)
@@ -186,6 +192,8 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="T
             changes["big_pledge_cents"] = parse_optional_cents(big_pledge, "The big-pledge threshold")
         if spoiler_safe is not None:
             changes["spoiler_safe"] = spoiler_safe
+        if host_channel is not None:
+            changes["host_channel_id"] = host_channel.id
         if clear is not None:
             if clear.value in changes:
                 raise InvalidInput(f"You both set and cleared the {clear.name}: choose one.")

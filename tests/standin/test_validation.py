@@ -285,6 +285,32 @@ def test_custom_ids_are_unique_and_selects_take_a_whole_row() -> None:
     assert paths(validate_components([row(select, button("b"))])) == ["components.0.components"]
 
 
+def menu(*values: str, **extra: Any) -> dict[str, Any]:
+    return {"type": 3, "custom_id": "menu", "options": [{"label": v.upper(), "value": v} for v in values], **extra}
+
+
+@pytest.mark.parametrize(("select", "bad"), [
+    (menu("a", "b"), []),
+    (menu(*(f"o{n}" for n in range(25))), []),
+    (menu(*(f"o{n}" for n in range(26))), ["components.0.components.0.options"]),
+    (menu(), ["components.0.components.0.options"]),
+    (menu("a", "a"), ["components.0.components.0.options.1.value"]),  # values tell options apart
+    (menu("a", "b", min_values=2, max_values=1), ["components.0.components.0.min_values"]),
+    (menu("a", "b", max_values=3), ["components.0.components.0.max_values"]),  # more than there are options
+    (menu("a", "b", max_values=2), []),
+    ({**menu("a", "b"), "options": [{"label": "A", "value": "a", "default": True},
+                                    {"label": "B", "value": "b", "default": True}]},
+     ["components.0.components.0.options"]),  # one value at most: one default at most
+    (menu("a", placeholder="p" * 150), []),
+    (menu("a", placeholder="p" * 151), ["components.0.components.0.placeholder"]),
+    ({**menu(), "options": [{"label": "l" * 101, "value": "v" * 101, "description": "d" * 101}]},
+     ["components.0.components.0.options.0.label", "components.0.components.0.options.0.value",
+      "components.0.components.0.options.0.description"]),
+])
+def test_select_menu_rules(select: dict[str, Any], bad: list[str]) -> None:
+    assert paths(validate_components([row(select)])) == bad
+
+
 def test_top_level_components_are_rows_unless_components_v2() -> None:
     text = {"type": 10, "content": "hello"}
     assert paths(validate_components([text])) == ["components.0.type"]

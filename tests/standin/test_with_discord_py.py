@@ -320,6 +320,23 @@ async def test_a_select_menu(scene: Scene) -> None:
     assert (picked.content, picked.ephemeral) == ("feeling gracious", True)
     with pytest.raises(InvalidInvocation, match="not options"):
         scene.ada.send_select(reply, "confirm:mood", ["furious"])
+    with pytest.raises(InvalidInvocation, match=r"takes 1\.\.1 values"):
+        scene.ada.send_select(reply, "confirm:mood", ["bitter", "gracious"])
+    payload = scene.standin.interaction_log[-1].payload
+    assert payload["data"] == {"custom_id": "confirm:mood", "component_type": 3, "values": ["gracious"]}
+
+
+async def test_choosing_by_what_a_member_reads(scene: Scene) -> None:
+    reply = await scene.ada.slash("confirm")
+
+    by_label = await scene.ada.choose(reply, "confirm:mood", "Bitter")
+    assert by_label.content == "feeling bitter"
+    by_value = await scene.ada.choose(reply, "confirm:mood", "gracious")
+    assert by_value.content == "feeling gracious"
+    with pytest.raises(InvalidInvocation, match="0 options"):
+        scene.ada.send_choice(reply, "confirm:mood", "Furious")
+    with pytest.raises(InvalidInvocation, match="0 select menus"):
+        scene.ada.send_choice(reply, "no such menu", "Bitter")
 
 
 async def test_a_modal_and_its_submission(scene: Scene) -> None:

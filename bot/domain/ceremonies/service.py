@@ -18,6 +18,7 @@ ceremony, and refuse unknown or ambiguous names with one clear sentence.
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -192,6 +193,33 @@ def require_state(ceremony: Ceremony, *states: str, doing: str) -> None:
         f"{safe(ceremony.title, 100)} is {ceremony.state}: you can {doing} only {wanted}.",
         reason="wrong_state", state=ceremony.state, needed=states, doing=doing,
     )
+
+
+def fingerprint(label: str) -> str:
+    """Six hex digits naming a nomination's label. Row ids are reused once rows are deleted (a
+    draft re-imported, a nominee removed and another added), so a menu or button that carries
+    a nominee's id also carries this, and a stale one is refused instead of choosing whoever
+    holds the id now."""
+    return hashlib.blake2s(label.encode(), digest_size=3).hexdigest()
+
+
+def require_fingerprint(nominee: Nominee, expected: str | None) -> None:
+    """Refuse a choice made on a stale menu or button (`expected` None: nothing to check)."""
+    if expected is not None and fingerprint(nominee.label) != expected:
+        raise Conflict(
+            "The nominees have changed since that was shown: nothing was changed. Choose again from a fresh one.",
+            reason="stale_nominee", nominee=nominee.label,
+        )
+
+
+def require_same(ceremony: Ceremony, ceremony_id: int | None) -> None:
+    """Refuse a button or menu made for another ceremony than the server's current one
+    (`ceremony_id` None: nothing to check)."""
+    if ceremony_id is not None and ceremony.id != ceremony_id:
+        raise Conflict(
+            f"That was made for another ceremony than {safe(ceremony.title, 100)}: nothing was changed.",
+            reason="stale_ceremony", ceremony_id=ceremony_id, current_ceremony_id=ceremony.id,
+        )
 
 
 async def categories_of(reader: Reader, ceremony_id: int) -> list[Category]:

@@ -34,6 +34,8 @@ from bot.domain.ceremonies.service import (
     Nominee,
     current_ceremony,
     require_current,
+    require_fingerprint,
+    require_same,
     require_state,
     resolve_category,
     resolve_nominee,
@@ -216,11 +218,19 @@ class LoserService:
     # ---- picks ----------------------------------------------------------------------------
 
     async def pick(
-        self, guild_id: int, *, user_id: int, display_name: str, category: str, nominee: str
+        self, guild_id: int, *, user_id: int, display_name: str, category: str, nominee: str,
+        ceremony_id: int | None = None, nominee_check: str | None = None,
     ) -> PickReceipt:
+        """Record (or change) the member's pick in `category`. A ballot's menu also says which
+        ceremony it was made for (`ceremony_id`) and the nominee's `fingerprint` (`nominee_check`):
+        a stale menu is refused."""
+
         async def pick_unit(tx: Transaction) -> PickReceipt:
             now = self._clock()
-            ceremony, found, chosen = await _open_choice(tx, guild_id, category, nominee, doing="make picks")
+            ceremony, found, chosen = await _open_choice(
+                tx, guild_id, category, nominee, doing="make picks", ceremony_id=ceremony_id
+            )
+            require_fingerprint(chosen, nominee_check)
             previous = await tx.fetch_one(
                 "SELECT n.id, n.label FROM picks p JOIN nominees n ON n.id = p.nominee_id "
                 "WHERE p.category_id = ? AND p.user_id = ?",
@@ -417,16 +427,20 @@ async def erase_member(tx: Transaction, guild_id: int, user_id: int, now: dateti
 
 
 async def _open_choice(
-    tx: Transaction, guild_id: int, category: str, nominee: str, *, doing: str
+    tx: Transaction, guild_id: int, category: str, nominee: str, *, doing: str, ceremony_id: int | None = None
 ) -> tuple[Ceremony, Category, Nominee]:
     """The ceremony, category and nominee a claim or pick names, while that category is still open."""
     ceremony = await require_current(tx, guild_id)
+    require_same(ceremony, ceremony_id)
     require_state(ceremony, "draft", "live", doing=doing)
     found = await resolve_category(tx, ceremony, category)
     chosen = await resolve_nominee(tx, ceremony, found, nominee)
     logged = await tx.fetch_one("SELECT 1 FROM results WHERE category_id = ?", (found.id,))
     if logged is not None:
-        raise WrongState(f"The result of {safe(found.name, 100)} is logged: it's locked, so you can't {doing} there.")
+        raise WrongState(
+            f"The result of {safe(found.name, 100)} is logged: it's locked, so you can't {doing} there.",
+            reason="category_logged", category=found.name,
+        )
     return ceremony, found, chosen
 
 

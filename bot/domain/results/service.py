@@ -57,6 +57,8 @@ from bot.domain.ceremonies.service import (
     category_by_id,
     nominees_of,
     require_current,
+    require_fingerprint,
+    require_same,
     require_state,
     resolve_category,
     resolve_nominee,
@@ -136,25 +138,33 @@ class ResultService:
         self._clock = clock
         self._settings = settings
 
-    async def log(self, guild_id: int, *, actor_id: int, category: str, winner: str) -> ResultReport:
+    async def log(
+        self, guild_id: int, *, actor_id: int, category: str, winner: str, ceremony_id: int | None = None,
+        winner_check: str | None = None,
+    ) -> ResultReport:
         """Record `winner` as the result of `category` with all its effects.
 
         Two commits: the first records the result, its announcement (from the plan of
         what settling it will do) and the audit entry, marked unsettled; the second
-        settles it (picks, losses, tallies, roles, winner's tax). Returns after both."""
+        settles it (picks, losses, tallies, roles, winner's tax). Returns after both.
+        The console's buttons also name their ceremony (`ceremony_id`) and the winner's
+        `fingerprint` (`winner_check`): a stale button is refused."""
 
         async def record_unit(tx: Transaction) -> _Recorded:
             now = self._clock()
             ceremony = await require_current(tx, guild_id)
+            require_same(ceremony, ceremony_id)
             require_state(ceremony, "live", doing="log results")
             found = await resolve_category(tx, ceremony, category)
             nominee = await resolve_nominee(tx, ceremony, found, winner)
+            require_fingerprint(nominee, winner_check)
             existing = await _result_of(tx, found)
             if existing is not None:
                 names = ", ".join(safe(n.short_label, 80) for n in existing.winners)
                 raise Conflict(
                     f"{safe(found.name, 100)} is logged already (winner: {names}). Use `/result tie` to add "
-                    "another winner, or `/result undo` to take the result back."
+                    "another winner, or `/result undo` to take the result back.",
+                    reason="already_logged", category=found.name, winners=[n.label for n in existing.winners],
                 )
             await self._settle_pending_in(tx, guild_id)
             result_id = await tx.insert(
@@ -167,9 +177,10 @@ class ResultService:
             plan = await _plan(tx, guild_id, ceremony.id, found, result_id, [nominee], settings.winner_tax_cents)
             nominees = await nominees_of(tx, found.id)
             news = await _news(tx, guild_id, found, [nominee], [nominee], nominees, plan, settings)
-            await outbox.announce(
+            announcement_id = await outbox.announce(
                 tx, guild_id, "result.log", message(embeds=result_embeds(news, spoiler=settings.spoiler_safe)), now
             )
+            await tx.execute("UPDATE results SET announcement_id = ? WHERE id = ?", (announcement_id, result_id))
             await audit.record(tx, guild_id, actor_id, "result.log", f"{found.name}: {nominee.label}", now)
             return _Recorded(result_id, found, nominee, plan)
 
@@ -197,15 +208,21 @@ class ResultService:
 
         return await self._db.write(settle_unit)
 
-    async def tie(self, guild_id: int, *, actor_id: int, category: str, nominee: str) -> ResultReport:
-        """Add `nominee` as one more winner of an already logged `category`."""
+    async def tie(
+        self, guild_id: int, *, actor_id: int, category: str, nominee: str, ceremony_id: int | None = None,
+        nominee_check: str | None = None,
+    ) -> ResultReport:
+        """Add `nominee` as one more winner of an already logged `category` (`ceremony_id` and
+        `nominee_check` as for :meth:`log`)."""
 
         async def tie_unit(tx: Transaction) -> ResultReport:
             now = self._clock()
             ceremony = await require_current(tx, guild_id)
+            require_same(ceremony, ceremony_id)
             require_state(ceremony, "live", doing="log a tie")
             found = await resolve_category(tx, ceremony, category)
             added = await resolve_nominee(tx, ceremony, found, nominee)
+            require_fingerprint(added, nominee_check)
             await self._settle_pending_in(tx, guild_id)
             existing = await _result_of(tx, found)
             if existing is None:
@@ -214,7 +231,10 @@ class ResultService:
                     "then add the others with `/result tie`."
                 )
             if any(winner.id == added.id for winner in existing.winners):
-                raise Conflict(f"{safe(added.short_label, 100)} is already a winner of {safe(found.name, 100)}.")
+                raise Conflict(
+                    f"{safe(added.short_label, 100)} is already a winner of {safe(found.name, 100)}.",
+                    reason="already_winning", category=found.name, nominee=added.label,
+                )
             await _add_winner(tx, guild_id, existing.result_id, added, actor_id, now)
             settings = await self._settings.get_in(tx, guild_id)
             plan = await _plan(
@@ -346,6 +366,11 @@ class ResultService:
             )
 
         return await self._db.write(undo_unit)
+
+
+async def result_of(reader: Reader, category: Category) -> LoggedResult | None:
+    """The logged result of `category` as it stands (None while it has none)."""
+    return await _result_of(reader, category)
 
 
 # ---- inside the unit ----------------------------------------------------------------------

@@ -29,10 +29,11 @@ class GuildSettings:
     max_pledge_cents: int = 10_000_000
     big_pledge_cents: int = 100_000
     spoiler_safe: bool = False
+    host_channel_id: int | None = None  # where `/result console` posts its panel (None: ephemeral)
 
 
 SETTING_NAMES = tuple(field.name for field in fields(GuildSettings) if field.name != "guild_id")
-CLEARABLE = ("announcement_channel_id", "leaderboard_channel_id", "loser_role_id", "host_role_id")
+CLEARABLE = ("announcement_channel_id", "leaderboard_channel_id", "loser_role_id", "host_role_id", "host_channel_id")
 
 
 class SettingsService:

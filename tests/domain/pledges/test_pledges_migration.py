@@ -13,9 +13,8 @@ from bot.db import Database, Transaction, apply_migrations, latest_version
 from bot.db.migrations import load_migrations
 from bot.domain.pledges import PledgeService, charge_winner_tax
 from bot.domain.pledges.milestones import record_crossed
-from bot.domain.settings.service import SettingsService
 from tests.clock import FakeClock
-from tests.domain.pledge_helpers import ALICE, BOB, GUILD, HOST, OTHER_GUILD, open_ceremony
+from tests.domain.pledge_helpers import ALICE, BOB, GUILD, OTHER_GUILD, open_ceremony
 
 BEFORE_0006 = 5
 DRAMA, COMEDY = 55, 56
@@ -132,7 +131,12 @@ async def test_announced_milestones_keep_the_goal_they_were_announced_for(
     old_db: Database, clock: FakeClock
 ) -> None:
     db = old_db
-    await SettingsService(db, clock).update(GUILD, {"goal_cents": 500_00}, actor_id=HOST)
+
+    async def old_goal(tx: Transaction) -> None:  # the settings row as the bot of that schema wrote it
+        await tx.execute("INSERT INTO guild_settings (guild_id, goal_cents, updated_at) VALUES (?, ?, ?)",
+                         (GUILD, 500_00, to_storage(clock())))
+
+    await db.write(old_goal)
     ceremony = await open_ceremony(db, clock)
     other = await open_ceremony(db, clock, guild_id=OTHER_GUILD)
 

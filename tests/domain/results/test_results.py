@@ -306,7 +306,7 @@ async def test_a_winners_tax_paid_before_an_undo_is_not_charged_again(db: Databa
 
 # Columns that hold ids of rows re-created by the re-log, or times: not part of "the state".
 VOLATILE = {"id", "result_id", "created_at", "updated_at", "reached_at", "granted_at", "logged_at", "added_at",
-            "resolved_at", "picked_at", "claimed_at", "first_seen"}
+            "resolved_at", "picked_at", "claimed_at", "first_seen", "announcement_id"}
 STATE = {
     "results": "SELECT * FROM results",
     "result_winners": "SELECT * FROM result_winners",

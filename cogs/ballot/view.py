@@ -1,0 +1,148 @@
+"""The ballot's Discord side: its message (an embed, four menus, a row of buttons) and the
+answers to its menus and buttons.
+
+Built once per bot with the service it needs (:meth:`BallotUI.__init__` binds its own
+menu and button classes to it, so the components reach the service they were handed,
+never a global). Every answer edits the ballot in place within Discord's 3 s, deferring
+the update when the database is slow; a refused choice shows the page as it stands and
+says why, ephemerally.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Mapping
+from typing import Any
+
+import discord
+
+from bot.domain.ballot.service import BallotCursor, BallotPage, BallotService, Turn
+from bot.domain.errors import InvalidInput, LoungeError
+from bot.embeds import Embed
+from bot.interaction_errors import report_error
+from bot.panels import refuse_and_show, show, update_if_slow
+from bot.types import guild_id_of
+from cogs.ballot import ids, render
+from cogs.ballot.buttons import BallotButton
+from cogs.ballot.selects import BallotSelect
+
+TURNS: dict[ids.Action, Turn] = {"prev": "previous", "next": "next", "only": "only_unpicked", "all": "show_all"}
+
+
+class BallotUI:
+    def __init__(self, ballots: BallotService) -> None:
+        self.ballots = ballots
+        owner = self
+
+        class Select(BallotSelect, template=ids.PICK_TEMPLATE):
+            ui = owner
+
+        class Button(BallotButton, template=ids.GO_TEMPLATE):
+            ui = owner
+
+        self.select_item: type[BallotSelect] = Select
+        self.button_item: type[BallotButton] = Button
+
+    @property
+    def items(self) -> tuple[type[BallotSelect], type[BallotButton]]:
+        """The dynamic item classes to register with ``bot.add_dynamic_items``."""
+        return self.select_item, self.button_item
+
+    # ---- the message --------------------------------------------------------------------------
+
+    def view(self, page: BallotPage, option_pages: Mapping[int, int] | None = None) -> discord.ui.View | None:
+        if not page.lines and not page.only_unpicked:
+            return None
+        view = discord.ui.View(timeout=None)
+        for row, menu in enumerate(render.menus(page, option_pages)):
+            if menu.options:  # a category left without nominees has no menu (Discord refuses an empty one)
+                view.add_item(self.select_item.build(ids.pick_id(page.cursor, menu.category_id), menu, row=row))
+        cursor = page.cursor
+        view.add_item(self.button_item.build(ids.go_id(cursor, "prev"), "prev", disabled=not page.has_previous))
+        view.add_item(self.button_item.build(ids.go_id(cursor, "next"), "next", disabled=not page.has_next))
+        toggle: ids.Action = "all" if page.only_unpicked else "only"
+        view.add_item(self.button_item.build(ids.go_id(cursor, toggle), toggle))
+        view.add_item(self.button_item.build(ids.go_id(cursor, "done"), "done"))
+        return view
+
+    def message(
+        self, page: BallotPage, option_pages: Mapping[int, int] | None = None
+    ) -> tuple[list[Embed], discord.ui.View | None]:
+        return [render.ballot_embed(page)], self.view(page, option_pages)
+
+    # ---- answering ----------------------------------------------------------------------------
+
+    async def chose(self, interaction: discord.Interaction[Any], custom_id: str, values: list[str]) -> None:
+        """A member chose an option in a category's menu: a nominee (the pick), or a page of a long menu."""
+        try:
+            target = ids.parse_pick(custom_id)
+            guild_id = guild_id_of(interaction)
+            if len(values) != 1:
+                raise InvalidInput(ids.DAMAGED, reason="damaged_custom_id")
+            value = values[0]
+        except Exception as error:
+            await report_error(interaction, error)
+            return
+        user = interaction.user
+        if value.startswith(render.PAGE_VALUE) and value[len(render.PAGE_VALUE):].isdecimal():
+            option_pages = {target.category_id: int(value[len(render.PAGE_VALUE):])}
+            reading = self.ballots.page(guild_id, user.id, target.cursor)
+            await self._answer(interaction, guild_id, target.cursor, reading, option_pages)
+            return
+        chosen = render.parse_value(value)
+        if chosen is None:
+            await report_error(interaction, InvalidInput(ids.DAMAGED, reason="damaged_custom_id"))
+            return
+        choosing = self.ballots.choose(
+            guild_id, user_id=user.id, display_name=user.display_name, cursor=target.cursor,
+            category_id=target.category_id, nominee_id=chosen[0], nominee_check=chosen[1],
+        )
+        await self._answer(interaction, guild_id, target.cursor, choosing)
+
+    async def pressed(self, interaction: discord.Interaction[Any], custom_id: str) -> None:
+        """Previous, Next, Only unpicked / Show all, or Done."""
+        try:
+            target = ids.parse_go(custom_id)
+            guild_id = guild_id_of(interaction)
+        except Exception as error:
+            await report_error(interaction, error)
+            return
+        user_id = interaction.user.id
+        if target.action == "done":
+            try:
+                page = await update_if_slow(interaction, self.ballots.page(guild_id, user_id, target.cursor))
+                await show(interaction, [render.closed_embed(page)], None)
+            except Exception as error:
+                await report_error(interaction, error)
+            return
+        turning = self.ballots.turn(guild_id, user_id, target.cursor, TURNS[target.action])
+        await self._answer(interaction, guild_id, target.cursor, turning)
+
+    async def _answer(
+        self,
+        interaction: discord.Interaction[Any],
+        guild_id: int,
+        cursor: BallotCursor,
+        work: Awaitable[BallotPage],
+        option_pages: Mapping[int, int] | None = None,
+    ) -> None:
+        try:
+            try:
+                page = await update_if_slow(interaction, work)
+            except LoungeError as refused:
+                await self._refuse(interaction, guild_id, cursor, refused)
+                return
+            await show(interaction, *self.message(page, option_pages))
+        except Exception as error:  # one error path: the member sees why, we log the unexpected
+            await report_error(interaction, error)
+
+    async def _refuse(
+        self, interaction: discord.Interaction[Any], guild_id: int, cursor: BallotCursor, refused: LoungeError
+    ) -> None:
+        """Show the page as it stands (a category just locked shows its lock) and say why; when
+        the page itself is gone (another ceremony, a damaged id), only say why."""
+        try:
+            current = await self.ballots.page(guild_id, interaction.user.id, cursor)
+        except LoungeError:
+            await report_error(interaction, refused)
+            return
+        await refuse_and_show(interaction, refused, *self.message(current))
