@@ -37,18 +37,20 @@ class Services:
 
 
 def build_services(db: Database, clock: Clock) -> Services:
+    """Every service once; those that read settings share the one `SettingsService`."""
+    settings = SettingsService(db, clock)
     return Services(
         db=db,
         clock=clock,
-        settings=SettingsService(db, clock),
+        settings=settings,
         outbox=OutboxStore(db),
-        pledges=PledgeService(db, clock),
+        pledges=PledgeService(db, clock, settings),
         alerts=AlertStore(db),
         ceremonies=CeremonyService(db, clock),
-        results=ResultService(db, clock, SettingsService(db, clock)),
-        losers=LoserService(db, clock, SettingsService(db, clock)),
-        leaderboards=LeaderboardService(db, clock, SettingsService(db, clock)),
+        results=ResultService(db, clock, settings),
+        losers=LoserService(db, clock, settings),
+        leaderboards=LeaderboardService(db, clock, settings),
         schedule=LeaderboardSchedule(db, clock),
-        recaps=RecapService(db, clock, SettingsService(db, clock)),
+        recaps=RecapService(db, clock, settings),
         privacy=PrivacyService(db, clock),
     )

@@ -95,10 +95,10 @@ class PledgeExport:
 
 
 class PledgeService:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, settings: SettingsService) -> None:
         self._db = db
         self._clock = clock
-        self._settings = SettingsService(db, clock)
+        self._settings = settings
         self._batcher = PledgeBatcher(db, clock)
 
     # --- pledging -----------------------------------------------------------------

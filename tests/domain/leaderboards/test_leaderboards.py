@@ -171,7 +171,7 @@ async def test_donors_rank_by_pledged_money_anonymous_ones_unnamed_and_cancelled
     db: Database, clock: FakeClock
 ) -> None:
     ceremony = await open_ceremony(db, GUILD, started_at=clock())
-    pledges = PledgeService(db, clock)
+    pledges = PledgeService(db, clock, SettingsService(db, clock))
     interaction = iter(range(10_000, 20_000))
 
     async def pledge(user_id: int, name: str, amount: str, *, anonymous: bool = False) -> int:

@@ -26,7 +26,7 @@ from tests.domain.pledge_helpers import (
 
 @pytest.fixture
 def service(db: Database, clock: FakeClock) -> PledgeService:
-    return PledgeService(db, clock)
+    return PledgeService(db, clock, SettingsService(db, clock))
 
 
 @pytest.fixture

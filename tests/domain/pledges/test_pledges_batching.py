@@ -34,7 +34,7 @@ CAROL, DAVE, ERIN = 1003, 1004, 1005
 
 @pytest.fixture
 def service(db: Database, clock: FakeClock) -> PledgeService:
-    return PledgeService(db, clock)
+    return PledgeService(db, clock, SettingsService(db, clock))
 
 
 @pytest.fixture

@@ -10,13 +10,14 @@ from bot.db import Database, Transaction
 from bot.domain.audit import log as audit
 from bot.domain.errors import InvalidInput, NotAllowed, NotFound, WrongState
 from bot.domain.pledges import PledgeService, charge_winner_tax
+from bot.domain.settings.service import SettingsService
 from tests.clock import FakeClock
 from tests.domain.pledge_helpers import ALICE, BOB, GUILD, HOST, OTHER_GUILD, Members, open_ceremony
 
 
 @pytest.fixture
 def service(db: Database, clock: FakeClock) -> PledgeService:
-    return PledgeService(db, clock)
+    return PledgeService(db, clock, SettingsService(db, clock))
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import pytest
 from bot.db import Database, apply_migrations
 from bot.domain.errors import Conflict, NotFound, WrongState
 from bot.domain.pledges import PledgeService
+from bot.domain.settings.service import SettingsService
 from bot.embeds import EMBED_TOTAL_LIMIT, FIELD_VALUE_LIMIT, embed_size
 from tests.clock import FakeClock
 from tests.domain.ceremony_helpers import HOST, Lounge, tiny_ceremony
@@ -272,7 +273,7 @@ async def test_every_host_action_is_audited(db: Database, clock: FakeClock) -> N
 
 async def test_a_winners_tax_paid_before_an_undo_is_not_charged_again(db: Database, clock: FakeClock) -> None:
     lounge = await open_lounge(db, clock)
-    pledges = PledgeService(db, clock)
+    pledges = PledgeService(db, clock, SettingsService(db, clock))
     bob, cat = lounge.member(11, "Bob"), lounge.member(12, "Cat")
     await bob.claim(DRAMA, "Breaking Bad")
     await cat.claim(DRAMA, "Mad Men")
