@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Iterator
 from datetime import timedelta
 
 import discord.gateway
@@ -34,6 +35,7 @@ from bot.rehearsal.finale import Outcome, finale
 from bot.rehearsal.ledger import EventLog
 from bot.rehearsal.outputs import Outputs, RehearsalError
 from bot.rehearsal.players import Players
+from bot.rehearsal.replies import Refusals
 from bot.rehearsal.script import Event, Script
 from bot.rehearsal.stage import Stage
 from standin import Message, StandIn, StandInError
@@ -76,9 +78,11 @@ class Rehearsal:
         saved_endpoints = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
         log = EventLog(self.outputs.events, self.clock)
         background: list[asyncio.Task[None]] = []
+        listening = contextlib.ExitStack()
         try:
             async with StandIn(token=TOKEN, bot_name="Losers Lounge") as standin:
                 self._stage = Stage.open(standin, self.script, self.outputs, self.feed, self.clock, log)
+                listening.enter_context(listen_for_refusals(self._stage.refusals))
                 players = Players(self.stage)
                 await self.start_bot()
                 self.feed.begin(self.script.ceremony.name, len(self.script.ceremony.categories))
@@ -96,6 +100,7 @@ class Rehearsal:
             await asyncio.gather(*background, return_exceptions=True)
             self.feed.end_live()
             await self.stop_bot()
+            listening.close()
             log.close()
             discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = saved_endpoints
 
@@ -257,6 +262,20 @@ class Rehearsal:
             )
 
 
+@contextlib.contextmanager
+def listen_for_refusals(refusals: Refusals) -> Iterator[None]:
+    """Hand `refusals` the bot's refusal records (logged at DEBUG) while the night runs."""
+    errors = logging.getLogger("bot.errors")
+    level = errors.level
+    errors.addHandler(refusals)
+    errors.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        errors.removeHandler(refusals)
+        errors.setLevel(level)
+
+
 class ErrorCounter(logging.Handler):
     """Remembers the bot's ERROR records, so the rehearsal can say the bot hit a bug."""
 
@@ -275,6 +294,7 @@ async def rehearse(script: Script, outputs: Outputs, feed: Feed, clock: ScaledCl
     shows the feed); an ERROR it logs counts as a problem of the night.
     """
     handler = logging.FileHandler(outputs.bot_log, encoding="utf-8")
+    handler.setLevel(logging.INFO)  # the refusals' DEBUG records are for `Refusals`, not the log
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
     counter = ErrorCounter()
     root = logging.getLogger()

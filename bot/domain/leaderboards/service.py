@@ -38,11 +38,11 @@ from bot.domain.ceremonies.service import Reader, current_ceremony
 from bot.domain.errors import InvalidInput
 from bot.domain.leaderboards.ranking import PAGE_SIZE, competition_ranks, ordinal, rank_of
 from bot.domain.money import format_cents
+from bot.domain.scopes import ALL_TIME
 from bot.domain.settings.service import SettingsService
 from bot.embeds import Colour, Embed, message
 from bot.text import safe
 
-ALL_TIME = 0
 MIN_RESOLVED_PICKS = 3
 """Keep equal to the pickers' condition in migration 0005's board_scores triggers."""
 PICKER_KEY_SCALE = 1_000_000
@@ -419,13 +419,13 @@ def ceremony_title(name: str, year: int) -> str:
 async def resolve_scope(reader: Reader, guild_id: int, requested: str | None) -> BoardScope:
     """`ceremony`, `all-time`, or None for the default: the current ceremony when there is one."""
     if requested is not None and requested not in set(ScopeChoice):
-        raise InvalidInput("Choose `ceremony` or `all-time` as the scope.")
+        raise InvalidInput("Choose `ceremony` or `all-time` as the scope.", reason="unknown_scope", scope=requested)
     if requested == ScopeChoice.ALL_TIME:
         return BoardScope(ALL_TIME, "All time")
     ceremony = await current_ceremony(reader, guild_id)
     if ceremony is None:
         if requested == ScopeChoice.CEREMONY:
-            raise InvalidInput("There's no current ceremony: choose the `all-time` scope.")
+            raise InvalidInput("There's no current ceremony: choose the `all-time` scope.", reason="no_ceremony")
         return BoardScope(ALL_TIME, "All time")
     return BoardScope(ceremony.id, ceremony.title)
 
@@ -473,7 +473,7 @@ class LeaderboardService:
         scope = await resolve_scope(self._db, guild_id, None)
         body = await boards_message(self._db, guild_id, scope, heading="📊 The leaderboards right now")
         if body is None:
-            raise InvalidInput("The boards are empty: there's nothing to post yet.")
+            raise InvalidInput("The boards are empty: there's nothing to post yet.", reason="boards_empty")
 
         async def queue(tx: Transaction) -> int:
             now = self._clock()

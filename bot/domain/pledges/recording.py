@@ -115,7 +115,10 @@ def clean_note(note: str | None) -> str | None:
     if not note:
         return None
     if len(note) > MAX_NOTE:
-        raise InvalidInput(f"A note can be at most {MAX_NOTE} characters; yours has {len(note)}.")
+        raise InvalidInput(
+            f"A note can be at most {MAX_NOTE} characters; yours has {len(note)}.",
+            reason="note_too_long", length=len(note), limit=MAX_NOTE,
+        )
     return note
 
 
@@ -189,7 +192,7 @@ async def record_pledges(
     outcomes: list[PledgeReceipt | LoungeError] = []
     for index, pledge in enumerate(pledges):
         if pledge is None:
-            outcomes.append(_clash() if index in clashes else refusals.get(index) or _clash())
+            outcomes.append(_clash(batch[index]) if index in clashes else refusals.get(index) or _clash(batch[index]))
             continue
         guild, user, ceremony = pledge.guild_id, pledge.user_id, pledge.ceremony_id
         if fresh[index]:
@@ -283,8 +286,12 @@ def _scopes(pledge: Pledge) -> tuple[int, ...]:
     return (ALL_TIME,) if pledge.ceremony_id is None else (ALL_TIME, pledge.ceremony_id)
 
 
-def _clash() -> Conflict:
-    return Conflict("That pledge clashes with one already recorded; please run the command again.")
+def _clash(new: NewPledge) -> Conflict:
+    """A pledge whose unique key (its interaction) another server's pledge holds."""
+    return Conflict(
+        "That pledge clashes with one already recorded; please run the command again.",
+        reason="pledge_clash", interaction_id=new.interaction_id,
+    )
 
 
 async def _guilds(tx: Transaction, guild_ids: set[int]) -> dict[int, tuple[GuildSettings, int | None]]:

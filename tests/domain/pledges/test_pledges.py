@@ -22,6 +22,7 @@ from tests.domain.pledge_helpers import (
     open_ceremony,
     text_of,
 )
+from tests.refusals import refused
 
 
 @pytest.fixture
@@ -108,7 +109,7 @@ async def test_the_servers_own_maximum_applies(
     db: Database, clock: FakeClock, service: PledgeService, members: Members
 ) -> None:
     await configure(db, clock, max_pledge_cents=50_00, big_pledge_cents=0)
-    with pytest.raises(InvalidInput, match=r"above the maximum of \$50\.00"):
+    with refused(InvalidInput, "amount_too_large", amount_cents=50_01, limit_cents=50_00):
         await members.pledge(ALICE, "50.01")
     assert (await members.pledge(ALICE, "50")).pledge.amount_cents == 50_00
     assert (await service.progress(GUILD)).all_time.pledge_count == 1
@@ -116,7 +117,7 @@ async def test_the_servers_own_maximum_applies(
 
 
 async def test_notes_are_limited_to_200_characters(db: Database, members: Members) -> None:
-    with pytest.raises(InvalidInput, match="at most 200"):
+    with refused(InvalidInput, "note_too_long", length=201, limit=200):
         await members.pledge(ALICE, "5", note="x" * 201)
     assert (await members.pledge(ALICE, "5", note="x" * 200)).pledge.note == "x" * 200
     assert (await members.pledge(ALICE, "5", note="   ")).pledge.note is None
