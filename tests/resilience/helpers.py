@@ -20,6 +20,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
+from bot.domain.pledges.model import PLEDGE_COLUMNS, pledge_from_row
+from bot.domain.pledges.rules import recount
 from standin import Attachment, Channel, Guild, InteractionRecord, Message, SentInteraction, StandIn
 from standin.errors import WaitTimeout
 from tests.e2e.harness import Lounge
@@ -127,49 +129,29 @@ def undelivered(path: Path) -> int:
     return int(value(path, "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL"))
 
 
-def _scoped(connection: sqlite3.Connection) -> list[sqlite3.Row]:
-    """Live pledges once for all-time (scope 0) and once for their ceremony."""
-    return connection.execute(
-        "SELECT guild_id, 0 AS scope, user_id, amount_cents, status, anonymous FROM pledges "
-        "WHERE status != 'cancelled' "
-        "UNION ALL SELECT guild_id, ceremony_id, user_id, amount_cents, status, anonymous FROM pledges "
-        "WHERE status != 'cancelled' AND ceremony_id IS NOT NULL"
-    ).fetchall()
-
-
 def ledger_problems(path: Path) -> list[str]:
     """What is not whole in the pledge ledger: an empty list when everything adds up.
 
     SQLite's own integrity check; then the maintained totals (`pledge_totals`,
-    `pledge_member_totals`) against sums recomputed from `pledges`; then the parts
-    of a pledge's unit of work that must exist exactly when the pledge does (the
-    member row, the milestone and big-pledge announcements).
+    `pledge_member_totals`) against what the pledges add up to by the rule
+    (:func:`bot.domain.pledges.rules.recount`); then the parts of a pledge's unit of
+    work that must exist exactly when the pledge does (the member row, the
+    milestone and big-pledge announcements).
     """
     problems: list[str] = []
     with reading(path) as db:
         integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
         if integrity != "ok":
             problems.append(f"integrity_check: {integrity}")
-        scoped = _scoped(db)
-        server: dict[tuple[int, ...], Counter[str]] = {}
-        members: dict[tuple[int, ...], Counter[str]] = {}
-        for row in scoped:
-            cents = row["amount_cents"]
-            totals = server.setdefault((row["guild_id"], row["scope"]), Counter())
-            totals["raised_cents"] += cents
-            totals[f"{row['status']}_cents"] += cents
-            totals["pledge_count"] += 1
-            mine = members.setdefault((row["guild_id"], row["scope"], row["user_id"]), Counter())
-            mine["total_cents"] += cents
-            mine["anonymous_cents"] += cents * row["anonymous"]
-            mine["pledge_count"] += 1
-        for (guild_id, scope, _), mine in members.items():
-            if mine["total_cents"] > 0:
-                server[(guild_id, scope)]["pledger_count"] += 1
+        counted = recount(pledge_from_row(row) for row in db.execute(f"SELECT {PLEDGE_COLUMNS} FROM pledges"))  # noqa: S608
         server_columns = ("raised_cents", "pending_cents", "paid_cents", "verified_cents", "pledge_count",
                           "pledger_count")
+        server = {key: {column: getattr(tally, column) for column in server_columns}
+                  for key, tally in counted.servers.items()}
         problems += _differences("pledge_totals", db, ("guild_id", "scope"), server_columns, server)
         member_columns = ("total_cents", "anonymous_cents", "pledge_count")
+        members = {key: {column: getattr(tally, column) for column in member_columns}
+                   for key, tally in counted.members.items()}
         problems += _differences("pledge_member_totals", db, ("guild_id", "scope", "user_id"), member_columns, members)
         nameless = db.execute(
             "SELECT COUNT(*) FROM pledges AS p WHERE NOT EXISTS "
@@ -186,7 +168,7 @@ def _differences(
     db: sqlite3.Connection,
     key_columns: tuple[str, ...],
     columns: tuple[str, ...],
-    recomputed: Mapping[tuple[int, ...], Counter[str]],
+    recomputed: Mapping[tuple[int, ...], Mapping[str, int]],
 ) -> list[str]:
     """Rows of a maintained totals table that differ from the recomputed sums (a missing row is all zeros)."""
     stored = {
@@ -194,9 +176,10 @@ def _differences(
         for row in db.execute(f"SELECT * FROM {table}")  # noqa: S608 - our own table names
     }
     problems = []
+    zeros = dict.fromkeys(columns, 0)
     for key in sorted(set(stored) | set(recomputed)):
-        want = {column: recomputed.get(key, Counter())[column] for column in columns}
-        have = stored.get(key, dict.fromkeys(columns, 0))
+        want = dict(recomputed.get(key, zeros))
+        have = stored.get(key, zeros)
         if want != have:
             problems.append(f"{table} {key}: stored {have}, recomputed {want}")
     return problems

@@ -17,7 +17,8 @@ pledge waiting for the writer. For the whole batch it runs
 and, only for a pledge that crossed a goal milestone or is big, one insert into
 ``pledge_milestones`` and one into the outbox per announcement. Each pledge's
 receipt, milestones and announcement are worked out in Python, in batch order, from
-the totals after the batch minus the pledges that come after it: exactly what each
+the totals after the batch minus the pledges that come after it (counted as
+:mod:`~bot.domain.pledges.rules` says, the triggers' rule written in Python): exactly what each
 would have seen written alone, so exactly the pledge that crossed a milestone
 announces it. `record_pledge` is the same path for one pledge (the winner's tax).
 """
@@ -44,7 +45,6 @@ from bot.domain.pledges.announcements import (
     milestone_message,
 )
 from bot.domain.pledges.model import (
-    ALL_TIME,
     MAX_NOTE,
     PENDING,
     PLEDGE,
@@ -53,9 +53,10 @@ from bot.domain.pledges.model import (
     Pledge,
     PledgeReceipt,
     Progress,
-    ScopeTotals,
     pledge_from_row,
 )
+from bot.domain.pledges.rules import LIVE_TAX_SQL, ScopeTally, pledger_change
+from bot.domain.scopes import ALL_TIME, scopes_of
 from bot.domain.settings.service import GuildSettings
 
 T = TypeVar("T")
@@ -196,8 +197,10 @@ async def record_pledges(
             continue
         guild, user, ceremony = pledge.guild_id, pledge.user_id, pledge.ceremony_id
         if fresh[index]:
-            for scope in _scopes(pledge):
-                scopes[(guild, scope)].add(pledge.amount_cents, pledger=(index, scope) in crossings)
+            for scope in scopes_of(pledge.ceremony_id):
+                tally = scopes[(guild, scope)]
+                tally.count(pledge.amount_cents, PENDING)
+                tally.pledger_count += (index, scope) in crossings
                 member_cents[(guild, scope, user)] += pledge.amount_cents
         settings = guilds[guild][0]
         progress = Progress(
@@ -230,37 +233,6 @@ async def record_pledges(
     return outcomes
 
 
-@dataclass(slots=True)
-class _Running:
-    """A server's totals in one scope, moved pledge by pledge through the batch."""
-
-    scope: int
-    raised_cents: int
-    pending_cents: int
-    paid_cents: int
-    verified_cents: int
-    pledge_count: int
-    pledger_count: int
-
-    def add(self, amount_cents: int, *, pledger: bool) -> None:
-        """A new (pending) pledge, as the 0003 triggers count it; `pledger`: its member's total left zero."""
-        self.raised_cents += amount_cents
-        self.pending_cents += amount_cents
-        self.pledge_count += 1
-        self.pledger_count += pledger
-
-    def totals(self) -> ScopeTotals:
-        return ScopeTotals(  # positional: twice per pledge, in field order
-            self.scope,
-            self.raised_cents,
-            self.pending_cents,
-            self.paid_cents,
-            self.verified_cents,
-            self.pledge_count,
-            self.pledger_count,
-        )
-
-
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for first in range(0, len(items), size):
         yield items[first : first + size]
@@ -280,10 +252,6 @@ def _key(interaction_id: int | None, kind: str, result_id: int | None, user_id: 
     if interaction_id is not None:
         return ("interaction", interaction_id, None)
     return None
-
-
-def _scopes(pledge: Pledge) -> tuple[int, ...]:
-    return (ALL_TIME,) if pledge.ceremony_id is None else (ALL_TIME, pledge.ceremony_id)
 
 
 def _clash(new: NewPledge) -> Conflict:
@@ -429,17 +397,17 @@ async def _find_originals(
 
 async def _standing(
     tx: Transaction, pledges: Sequence[Pledge | None]
-) -> tuple[dict[tuple[int, int], _Running], dict[tuple[int, int, int], int]]:
+) -> tuple[dict[tuple[int, int], ScopeTally], dict[tuple[int, int, int], int]]:
     """The server's totals and the member's total in every scope of every pledge: one read."""
     wanted = list(
         dict.fromkeys(
             (pledge.guild_id, scope, pledge.user_id)
             for pledge in pledges
             if pledge is not None
-            for scope in _scopes(pledge)
+            for scope in scopes_of(pledge.ceremony_id)
         )
     )
-    scopes: dict[tuple[int, int], _Running] = {}
+    scopes: dict[tuple[int, int], ScopeTally] = {}
     member_cents: dict[tuple[int, int, int], int] = {}
     for chunk in _chunks(wanted, VARIABLE_LIMIT // 3):
         params = [value for key in chunk for value in key]
@@ -447,34 +415,31 @@ async def _standing(
             guild, scope = row[0], row[1]
             member_cents[(guild, scope, row[2])] = row[3] or 0
             if (guild, scope) not in scopes:
-                scopes[(guild, scope)] = _Running(scope, *(value or 0 for value in row[4:10]))
+                scopes[(guild, scope)] = ScopeTally(scope, *(value or 0 for value in row[4:10]))
     return scopes, member_cents
 
 
 def _rewind(
     pledges: Sequence[Pledge | None],
     fresh: Sequence[bool],
-    scopes: dict[tuple[int, int], _Running],
+    scopes: dict[tuple[int, int], ScopeTally],
     member_cents: dict[tuple[int, int, int], int],
 ) -> set[tuple[int, int]]:
     """Take the batch's new pledges out of the totals (in place); return the (pledge, scope) pairs
-    where a new pledge brought its member's total above zero, one more pledger as the 0003 triggers count."""
+    where a new pledge brought its member's total above zero: one more pledger (:mod:`~bot.domain.pledges.rules`)."""
     new = [(index, pledge) for index, pledge in enumerate(pledges) if pledge is not None and fresh[index]]
     for _, pledge in new:
-        for scope in _scopes(pledge):
+        for scope in scopes_of(pledge.ceremony_id):
             member_cents[(pledge.guild_id, scope, pledge.user_id)] -= pledge.amount_cents
-            running = scopes[(pledge.guild_id, scope)]
-            running.raised_cents -= pledge.amount_cents
-            running.pending_cents -= pledge.amount_cents
-            running.pledge_count -= 1
+            scopes[(pledge.guild_id, scope)].count(pledge.amount_cents, PENDING, times=-1)
     replay = dict(member_cents)
     crossings: set[tuple[int, int]] = set()
     for index, pledge in new:
-        for scope in _scopes(pledge):
+        for scope in scopes_of(pledge.ceremony_id):
             key = (pledge.guild_id, scope, pledge.user_id)
             before = replay[key]
             replay[key] = before + pledge.amount_cents
-            if before <= 0 < before + pledge.amount_cents:
+            if pledger_change(before, before + pledge.amount_cents) > 0:
                 crossings.add((index, scope))
                 scopes[(pledge.guild_id, scope)].pledger_count -= 1
     return crossings
@@ -566,8 +531,9 @@ async def charge_winner_tax(
     stays (the money changed hands) and covers the category's re-log. The caller
     charges only members who claimed a winner, so a re-log of a different winner
     charges nobody who did not claim it; whoever did and still holds a live tax
-    for the category from the undone result owes nothing more. Migration 0006
-    refuses a second live tax in the database too.
+    for the category from the undone result owes nothing more. The lookup is
+    :data:`~bot.domain.pledges.rules.LIVE_TAX_SQL`; migrations 0006 and 0008
+    refuse a second live tax in the database too.
 
     Runs inside the caller's unit (the check and the insert are one atomic step).
     """
@@ -575,11 +541,7 @@ async def charge_winner_tax(
         return None
     if amount_cents < 0:
         raise ValueError("a winner's tax is never negative")
-    owed = await tx.fetch_one(
-        "SELECT id FROM pledges WHERE guild_id = ? AND category_id = ? AND user_id = ? "
-        "AND kind = 'winner_tax' AND status != 'cancelled' ORDER BY id LIMIT 1",
-        (guild_id, category_id, user_id),
-    )
+    owed = await tx.fetch_one(LIVE_TAX_SQL, (guild_id, category_id, user_id))
     if owed is not None:
         return int(owed["id"])
     receipt = await record_pledge(

@@ -10,6 +10,9 @@ import pytest
 from bot.db import Database
 from bot.domain.errors import InvalidInput
 from bot.domain.pledges import PledgeService
+from bot.domain.pledges.model import PLEDGE_COLUMNS, pledge_from_row
+from bot.domain.pledges.rules import ScopeTally, recount
+from bot.domain.scopes import ALL_TIME
 from bot.domain.settings.service import SettingsService
 from tests.clock import FakeClock
 from tests.domain.pledge_helpers import (
@@ -40,14 +43,11 @@ async def configure(db: Database, clock: FakeClock, **changes: object) -> None:
 
 
 async def reference_sums(db: Database, guild_id: int, ceremony_id: int | None) -> tuple[int, int, int]:
-    """Raised, pledge count and pledgers counted the slow way, straight from the pledges."""
-    row = await db.fetch_one(
-        "SELECT COALESCE(SUM(amount_cents), 0), COUNT(*), COUNT(DISTINCT user_id) FROM pledges "
-        "WHERE guild_id = ? AND status != 'cancelled' AND (? IS NULL OR ceremony_id = ?)",
-        (guild_id, ceremony_id, ceremony_id),
-    )
-    assert row is not None
-    return row[0], row[1], row[2]
+    """Raised, pledge count and pledgers counted the slow way, from the pledges themselves (the rule's `recount`)."""
+    rows = await db.fetch_all(f"SELECT {PLEDGE_COLUMNS} FROM pledges WHERE guild_id = ?", (guild_id,))  # noqa: S608
+    scope = ALL_TIME if ceremony_id is None else ceremony_id
+    tally = recount(pledge_from_row(row) for row in rows).servers.get((guild_id, scope), ScopeTally(scope))
+    return tally.raised_cents, tally.pledge_count, tally.pledger_count
 
 
 async def test_a_pledge_counts_tonight_and_all_time(
