@@ -8,18 +8,15 @@ in a subprocess, or was just killed.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
-import os
-import signal
 import sqlite3
-import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
+from bot import against_standin
 from bot.domain.pledges.model import PLEDGE_COLUMNS, pledge_from_row
 from bot.domain.pledges.rules import recount
 from standin import Attachment, Channel, Guild, InteractionRecord, Message, SentInteraction, StandIn
@@ -218,79 +215,22 @@ def _announcement_problems(db: sqlite3.Connection) -> list[str]:
 # ---------------------------------------------------------------------------------- the bot as a process
 
 
-class BotProcess:
-    """`python -m bot`, configured only through its environment, as a host runs it."""
+class BotProcess(against_standin.BotProcess):
+    """`python -m bot`, configured only through its environment, as a host runs it
+    (:class:`bot.against_standin.BotProcess`), for one guild of the stand-in and one database."""
 
     def __init__(self, standin: StandIn, guild: Guild, database: Path, logs: Path) -> None:
+        env = against_standin.bot_environment(standin, database, token=TOKEN, guild_id=guild.id)
+        super().__init__(env, database.parent, log_path=logs)
         self.standin = standin
         self.database = database
         self.logs = logs
-        self.env = {name: setting for name, setting in os.environ.items()
-                    if not name.startswith(("DISCORD_", "DATABASE_", "DEV_"))}
-        self.env.update(
-            DISCORD_TOKEN=TOKEN,
-            DATABASE_PATH=str(database),
-            DEV_GUILD_ID=str(guild.id),
-            DISCORD_API_BASE=standin.api_base,
-            DISCORD_GATEWAY_URL=standin.gateway_url,
-            LOG_LEVEL="WARNING",
-        )
-        self.process: asyncio.subprocess.Process | None = None
-        self._log_file: IO[bytes] | None = None
-        self.runs = 0
 
     async def start(self) -> None:
         """Start the process and wait until it identified and holds every guild."""
         identified = self.standin.gateway.identify_count
-        self.runs += 1
-        self._log_file = self.logs.open("ab")
-        self._log_file.write(f"\n----- run {self.runs} -----\n".encode())
-        self._log_file.flush()
-        self.process = await asyncio.create_subprocess_exec(
-            # cwd: a folder of its own, so no developer's `.env` is read
-            sys.executable, "-m", "bot", env=self.env, cwd=self.database.parent,
-            stdin=asyncio.subprocess.DEVNULL, stdout=self._log_file, stderr=self._log_file,
-        )
+        await super().start()
         try:
-            await self.standin.wait_for_identify(identified + 1, timeout=30)
-            await self.standin.wait_until_ready(timeout=30)
+            await against_standin.until_connected(self.standin, identified=identified, within=30)
         except WaitTimeout as error:
             raise AssertionError(f"{error}\nthe bot's log:\n{self.log()}") from None
-
-    def freeze(self) -> None:
-        """SIGSTOP: the process stops mid-step, its sockets stay open (a hung machine)."""
-        assert self.process is not None
-        self.process.send_signal(signal.SIGSTOP)
-
-    async def kill(self) -> None:
-        """kill -9: no shutdown code runs, queued writes and sends are simply gone."""
-        assert self.process is not None
-        self.process.kill()
-        await self.process.wait()
-        self._close_log()
-
-    async def stop(self) -> int:
-        """SIGTERM, as a host's Ctrl+C or a service manager would; returns the exit code."""
-        if self.process is None:
-            return 0
-        if self.process.returncode is not None:
-            self._close_log()
-            return self.process.returncode
-        self.process.send_signal(signal.SIGCONT)  # in case a failed test left it frozen
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            code = await asyncio.wait_for(self.process.wait(), timeout=30)
-        finally:
-            if self.process.returncode is None:
-                self.process.kill()
-                await self.process.wait()
-            self._close_log()
-        return code
-
-    def log(self) -> str:
-        return self.logs.read_text(errors="replace") if self.logs.exists() else ""
-
-    def _close_log(self) -> None:
-        if self._log_file is not None:
-            self._log_file.close()
-            self._log_file = None

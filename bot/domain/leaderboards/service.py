@@ -38,7 +38,7 @@ from bot.domain.ceremonies.service import Reader, current_ceremony
 from bot.domain.errors import InvalidInput
 from bot.domain.leaderboards.ranking import PAGE_SIZE, competition_ranks, ordinal, rank_of
 from bot.domain.money import format_cents
-from bot.domain.scopes import ALL_TIME
+from bot.domain.scopes import ALL_TIME as ALL_TIME
 from bot.domain.settings.service import SettingsService
 from bot.embeds import Colour, Embed, message
 from bot.text import safe

@@ -19,7 +19,7 @@ from datetime import datetime
 from bot.clock import to_storage
 from bot.db import Transaction
 from bot.domain.scopes import ALL_TIME as ALL_TIME
-from bot.domain.scopes import scopes_of
+from bot.domain.scopes import scopes_of as scopes_of
 
 
 def id_list(user_ids: Iterable[int]) -> str:
