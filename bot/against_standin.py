@@ -113,14 +113,16 @@ class BotInProcess:
     """One run of :class:`~bot.lounge.LoungeBot` in this process, against a stand-in.
 
     discord.py keeps Discord's addresses in class attributes, which the bot points at the
-    stand-in when it starts; :meth:`stop` puts back what was there before :meth:`start`.
+    stand-in when it is made; :meth:`stop` puts back what was there before.
     """
 
     def __init__(self, settings: Settings, *, clock: Clock = utc_now) -> None:
         self.settings = settings
-        self.bot = LoungeBot(settings, clock=clock)
+        self._endpoints: tuple[str, yarl.URL] | None = (
+            discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY,
+        )
+        self.bot = LoungeBot(settings, clock=clock)  # points discord.py at the stand-in
         self.task: asyncio.Task[None] | None = None
-        self._endpoints: tuple[str, yarl.URL] | None = None
 
     async def start(
         self, standin: StandIn, *, synced: Guild | Literal["global"] | None = None, within: float = STOP_TIMEOUT
@@ -130,7 +132,6 @@ class BotInProcess:
         stand-in's ``WaitTimeout`` if it does not connect in time."""
         if self.task is not None:
             raise RuntimeError("this run of the bot has started already: make another one")
-        self._endpoints = (discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
         connected = until_connected(
             standin, identified=standin.gateway.identify_count, synced=synced,
             global_syncs=standin.commands.global_sync_count, within=within,
