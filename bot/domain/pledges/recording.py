@@ -156,7 +156,8 @@ async def record_pledges(
     entries: list[_Entry] = []
     for position, new in enumerate(batch):
         settings, current = guilds[new.guild_id]
-        entry = _Entry(position, new, settings, current if new.current_ceremony else new.ceremony_id)
+        key = _key(new.interaction_id, new.kind, new.result_id, new.user_id)
+        entry = _Entry(position, new, key, settings, current if new.current_ceremony else new.ceremony_id)
         if new.kind == PLEDGE:
             try:
                 check_maximum(new.amount_cents, settings.max_pledge_cents, what="A pledge")
@@ -237,6 +238,8 @@ class _Entry:
     position: int
     """Its place in the batch: repeats resolve to the first pledge with their key."""
     new: NewPledge
+    key: _Key | None
+    """What makes it unique (:func:`_key`); None: nothing ever repeats it."""
     settings: GuildSettings
     """Its server's settings (the few the path reads)."""
     ceremony_id: int | None
@@ -249,11 +252,6 @@ class _Entry:
     """Written by this batch; False for a repeat (answered as a duplicate, counted nothing)."""
     pledger_in: tuple[int, ...] = ()
     """The scopes in which it brought its member's total above zero: one more pledger there."""
-
-    @property
-    def key(self) -> _Key | None:
-        new = self.new
-        return _key(new.interaction_id, new.kind, new.result_id, new.user_id)
 
 
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
@@ -440,18 +438,16 @@ def _rewind(
     for _, pledge in new:
         for scope in scopes_of(pledge.ceremony_id):
             member_cents[(pledge.guild_id, scope, pledge.user_id)] -= pledge.amount_cents
-            scopes[(pledge.guild_id, scope)].count(pledge.amount_cents, PENDING, times=-1)
+            scopes[(pledge.guild_id, scope)].count(pledge.amount_cents, PENDING, -1)
     replay = dict(member_cents)
     for entry, pledge in new:
-        crossed: list[int] = []
         for scope in scopes_of(pledge.ceremony_id):
             key = (pledge.guild_id, scope, pledge.user_id)
             before = replay[key]
             replay[key] = before + pledge.amount_cents
             if pledger_change(before, before + pledge.amount_cents) > 0:
-                crossed.append(scope)
+                entry.pledger_in += (scope,)
                 scopes[(pledge.guild_id, scope)].pledger_count -= 1
-        entry.pledger_in = tuple(crossed)
 
 
 def _settings_from(guild_id: int, row: Any) -> GuildSettings:

@@ -68,16 +68,16 @@ class ScopeTally:
 
     def count(self, amount_cents: int, status: str, times: int = 1) -> None:
         """Count `times` pledges of `amount_cents` in `status` (``times=-1`` takes one out)."""
-        if status == CANCELLED:
-            return
         cents = amount_cents * times
-        self.raised_cents += cents
         if status == PENDING:
             self.pending_cents += cents
         elif status == PAID:
             self.paid_cents += cents
-        else:
+        elif status == VERIFIED:
             self.verified_cents += cents
+        else:
+            return  # cancelled: counted nowhere
+        self.raised_cents += cents
         self.pledge_count += times
 
     def totals(self) -> ScopeTotals:
