@@ -33,11 +33,11 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import (
+    TOKEN,
     BotProcess,
     Figure,
     StandInProcess,
     base_parser,
-    bot_environment,
     command_line,
     median,
     percentile,
@@ -51,6 +51,7 @@ from bench.common import (
     standin_process,
     start_bot,
 )
+from bot.against_standin import bot_environment
 from bot.clock import from_storage, utc_now
 from bot.db import Database, apply_migrations
 
@@ -200,8 +201,7 @@ async def one_run(folder: Path, members: int, within: float, seed: int, *, profi
         guild_id, channel_id = str(guild["id"]), int(guild["system_channel_id"])
         users = await _create_members(standin, guild_id, members)
         await _seed(database, int(guild_id), channel_id)
-        env = bot_environment(database=database, api_base=standin.api_base, gateway_url=standin.gateway_url,
-                              guild_id=int(guild_id))
+        env = bot_environment(standin, database, token=TOKEN, guild_id=int(guild_id))
         profile_to = folder / "bot.prof" if profile else None
         bot: BotProcess = await start_bot(env, folder, profile_to=profile_to)
         try:

@@ -6,7 +6,7 @@
 * :func:`machine_lines`: nproc, memory, CPU model, Python, date and load;
 * :class:`StandInProcess` (``python -m standin`` and its control API) and
   :class:`BotProcess` (``python -m bot`` configured only through its environment,
-  stopped with SIGTERM as a host would);
+  stopped with SIGTERM as a host would: :mod:`bot.against_standin`'s, with its memory);
 * :func:`seed_live_ceremony`: a server with the 2014 Emmys imported and started,
   through the domain services;
 * :func:`cache_dir`: where built databases are kept between the scripts of one
@@ -30,7 +30,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +37,7 @@ from typing import Any
 
 import aiohttp
 
+from bot import against_standin
 from bot.clock import Clock
 from bot.db import Database
 from bot.db.migrations import load_migrations
@@ -296,18 +296,9 @@ async def standin_process(folder: Path, *, connections: int = 200) -> AsyncItera
         await standin.stop()
 
 
-@dataclass
-class BotProcess:
-    """``python -m bot`` as a host runs it, configured only through its environment."""
-
-    process: asyncio.subprocess.Process
-    log_path: Path
-    started_at: float
-    """time.perf_counter() just before the process was spawned."""
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
+class BotProcess(against_standin.BotProcess):
+    """``python -m bot`` as a host runs it (:class:`bot.against_standin.BotProcess`), with what the
+    benchmarks read of it: its memory and the end of its log."""
 
     def peak_rss_mib(self) -> float:
         return proc_status_kib(self.pid, "VmHWM") / 1024
@@ -316,47 +307,19 @@ class BotProcess:
         return proc_status_kib(self.pid, "VmRSS") / 1024
 
     async def stop(self, grace: float = 60) -> int:
-        """SIGTERM, then wait up to `grace` seconds: the bot finishes its queued writes and closes the database."""
-        if self.process.returncode is None:
-            self.process.send_signal(signal.SIGTERM)
-        try:
-            await asyncio.wait_for(self.process.wait(), grace)
-        except TimeoutError:
-            self.process.kill()
-            await self.process.wait()
-            raise RuntimeError(f"the bot did not stop within {grace:g} s; log: {self.tail()}") from None
-        return self.process.returncode or 0
+        """SIGTERM, then up to `grace` seconds: the bot finishes its queued writes and closes the database."""
+        return await super().stop(grace)
 
     def tail(self, chars: int = 3000) -> str:
-        with contextlib.suppress(OSError):
-            return self.log_path.read_text()[-chars:]
-        return ""
-
-
-def bot_environment(*, database: Path, api_base: str, gateway_url: str, guild_id: int) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("DISCORD_", "DATABASE_", "DEV_", "LOG_"))}
-    env.update(
-        DISCORD_TOKEN=TOKEN,
-        DATABASE_PATH=str(database),
-        DEV_GUILD_ID=str(guild_id),
-        DISCORD_API_BASE=api_base,
-        DISCORD_GATEWAY_URL=gateway_url,
-        LOG_LEVEL="WARNING",
-    )
-    return env
+        return self.log()[-chars:]
 
 
 async def start_bot(env: dict[str, str], folder: Path, *, profile_to: Path | None = None) -> BotProcess:
-    """Spawn ``python -m bot`` (under ``python -m cProfile -o profile_to`` when asked)."""
-    log_path = folder / "bot.log"
+    """Spawn ``python -m bot`` (under ``python -m cProfile -o profile_to`` when asked), its log in `folder`."""
     profiling = ["-m", "cProfile", "-o", str(profile_to)] if profile_to is not None else []
-    with log_path.open("wb") as log:
-        started = time.perf_counter()
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, *profiling, "-m", "bot", env=env, cwd=folder, stdout=log, stderr=log,
-        )
-    return BotProcess(process, log_path, started)
+    bot = BotProcess(env, folder, log_path=folder / "bot.log", python_options=profiling)
+    await bot.start()
+    return bot
 
 
 async def run_async(main: Callable[[argparse.Namespace], Any], args: argparse.Namespace) -> int:

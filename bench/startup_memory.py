@@ -37,7 +37,6 @@ from bench.common import (
     TOKEN,
     Figure,
     base_parser,
-    bot_environment,
     command_line,
     copy_database,
     median,
@@ -48,6 +47,7 @@ from bench.common import (
     spread,
     start_bot,
 )
+from bot.against_standin import bot_environment
 from bot.domain.leaderboards.service import BoardKind
 from standin import Member, Reply, StandIn
 
@@ -154,8 +154,7 @@ async def memory_run(big: Path) -> dict[str, float]:
                 standin.world.ids = generator
             assert guild.id == dataset.GUILD
             viewer = guild.add_member("Ada")
-            env = bot_environment(database=database, api_base=standin.api_base, gateway_url=standin.gateway_url,
-                                  guild_id=guild.id)
+            env = bot_environment(standin, database, token=TOKEN, guild_id=guild.id)
             bot = await start_bot(env, folder)
             try:
                 await standin.wait_until_ready(timeout=60)

@@ -54,6 +54,7 @@ from bot.clock import to_storage, utc_now
 from bot.db import Database, apply_migrations
 from bot.db.database import PRAGMAS
 from bot.domain.pledges import PledgeService
+from bot.domain.settings.service import SettingsService
 
 GUILD = 1_100_000_000_000_000_001
 FIRST_USER = 1_200_000_000_000_000_000
@@ -146,7 +147,7 @@ async def domain_side(path: Path, members: int, rounds: int, seed: int, *, meter
                       profile: bool = False) -> Counts:
     rng = random.Random(seed)
     db = await prepared(path)
-    service = PledgeService(db, utc_now)
+    service = PledgeService(db, utc_now, SettingsService(db, utc_now))
     counts = Counts()
     next_user = FIRST_USER
     interaction = 1_300_000_000_000_000_000

@@ -1,6 +1,6 @@
 """Where discord.py talks to: Discord itself, or a Discord-compatible server.
 
-discord.py keeps both addresses in class attributes (see shared/discord-wire.md):
+discord.py keeps both addresses in class attributes:
 ``Route.BASE`` for every REST call and ``DiscordWebSocket.DEFAULT_GATEWAY`` for
 the gateway that ``commands.Bot`` connects to directly.
 """

@@ -43,6 +43,12 @@ def describe(error: BaseException) -> tuple[str, str] | None:
     return None
 
 
+def _lounge_error(error: BaseException) -> LoungeError | None:
+    if isinstance(error, app_commands.CommandInvokeError):
+        error = error.original
+    return error if isinstance(error, LoungeError) else None
+
+
 # Discord's answers meaning "this interaction can't be answered any more".
 UNANSWERABLE_CODES = {10062, 40060}  # unknown interaction; already acknowledged
 
@@ -87,7 +93,13 @@ async def report_error(interaction: discord.Interaction[Any], error: BaseExcepti
             text += " It may have been recorded: check before trying again (e.g. `/pledge mine`, `/loser card`)."
     else:
         title, text = described
-        log.debug("refused %s for user %s: %s", interaction.data, interaction.user.id, text)
+        refusal = _lounge_error(error)
+        # `refusal` rides on the record for whoever reads the log by its data (the rehearsal does).
+        log.debug(
+            "refused %s for user %s: %s (%s)", interaction.data, interaction.user.id, text,
+            refusal.reason if refusal is not None else type(error).__name__,
+            extra={"interaction_id": interaction.id, "refusal": refusal},
+        )
     embed = discord.Embed.from_dict(Embed(title=title, description=text, colour=Colour.BAD).to_dict())
     try:
         if interaction.response.is_done():

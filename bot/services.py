@@ -43,23 +43,25 @@ class Services:
 
 
 def build_services(db: Database, clock: Clock) -> Services:
-    losers = LoserService(db, clock, SettingsService(db, clock))
-    results = ResultService(db, clock, SettingsService(db, clock))
+    """Every service once; those that read settings share the one `SettingsService`."""
+    settings = SettingsService(db, clock)
+    losers = LoserService(db, clock, settings)
+    results = ResultService(db, clock, settings)
     return Services(
         db=db,
         clock=clock,
-        settings=SettingsService(db, clock),
+        settings=settings,
         outbox=OutboxStore(db),
-        pledges=PledgeService(db, clock),
+        pledges=PledgeService(db, clock, settings),
         alerts=AlertStore(db),
         ceremonies=CeremonyService(db, clock),
         ceremony_edits=CeremonyEditor(db, clock),
         results=results,
         losers=losers,
-        leaderboards=LeaderboardService(db, clock, SettingsService(db, clock)),
+        leaderboards=LeaderboardService(db, clock, settings),
         schedule=LeaderboardSchedule(db, clock),
-        recaps=RecapService(db, clock, SettingsService(db, clock)),
+        recaps=RecapService(db, clock, settings),
         privacy=PrivacyService(db, clock),
-        ballots=BallotService(db, losers, SettingsService(db, clock)),
+        ballots=BallotService(db, losers, settings),
         console=ConsoleService(db, results),
     )

@@ -2,6 +2,9 @@
 
 ``clock``: a :class:`~tests.clock.FakeClock`; ``db``: a real SQLite file in ``tmp_path``, migrations applied.
 
+``prepared_bot``: the real :class:`~bot.lounge.LoungeBot` prepared offline (database migrated,
+services built, every extension loaded, no network), closed afterwards.
+
 ``standin``: a started :class:`~standin.StandIn`, stopped afterwards; the test fails
 at teardown if the bot broke a Discord rule, unless it is marked
 ``@pytest.mark.allow_violations`` (or took them with ``standin.take_violations()``).
@@ -16,7 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import Settings
 from bot.db import Database, apply_migrations
+from bot.lounge import LoungeBot
 from standin import StandIn
 from tests.clock import FakeClock
 
@@ -73,3 +78,21 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
     await apply_migrations(database.connection)
     yield database
     await database.close()
+
+
+@pytest.fixture
+async def prepared_bot(tmp_path: Path) -> AsyncIterator[LoungeBot]:
+    settings = Settings(
+        discord_token="unused-offline-token-000000",
+        database_path=tmp_path / "lounge.db",
+        dev_guild_id=None,
+        log_level="INFO",
+        discord_api_base="http://127.0.0.1:9/api/v10",  # nothing listens there: nothing may go out
+        discord_gateway_url="ws://127.0.0.1:9/gateway",
+    )
+    bot = LoungeBot(settings)
+    try:
+        await bot.prepare()
+        yield bot
+    finally:
+        await bot.close()

@@ -27,6 +27,11 @@ class Migration:
     name: str
     sql: str
 
+    @property
+    def script(self) -> str:
+        """The migration as it is applied: one transaction that also records its version."""
+        return f"BEGIN IMMEDIATE;\n{self.sql}\n;PRAGMA user_version = {self.version};\nCOMMIT;"
+
 
 def load_migrations() -> list[Migration]:
     folder = resources.files("bot.db").joinpath("migrations")
@@ -57,9 +62,8 @@ async def apply_migrations(conn: aiosqlite.Connection) -> list[str]:
         )
     applied: list[str] = []
     for migration in migrations[current:]:
-        script = f"BEGIN IMMEDIATE;\n{migration.sql}\n;PRAGMA user_version = {migration.version};\nCOMMIT;"
         try:
-            await conn.executescript(script)
+            await conn.executescript(migration.script)
         except sqlite3.Error:
             if conn.in_transaction:
                 await conn.execute("ROLLBACK")

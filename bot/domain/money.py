@@ -30,38 +30,51 @@ ABSOLUTE_MAX_CENTS = 10**13
 
 
 def parse_cents(text: str, *, maximum_cents: int | None = None, what: str = "Amount") -> int:
-    """Parse a positive amount of dollars into cents, or raise :class:`InvalidInput`."""
+    """Parse a positive amount of dollars into cents, or raise :class:`InvalidInput`.
+
+    Its reasons: ``amount_empty``; ``amount_too_long`` (``length``, ``limit``);
+    ``amount_not_positive`` and ``amount_not_dollars`` (``text``, as typed, trimmed);
+    ``amount_too_large`` (see :func:`check_maximum`).
+    """
     cleaned = text.strip()
     if not cleaned:
-        raise InvalidInput(f"{what} is empty: type a number of dollars, like `25` or `25.50`.")
+        raise InvalidInput(f"{what} is empty: type a number of dollars, like `25` or `25.50`.", reason="amount_empty")
     if len(cleaned) > MAX_INPUT_LENGTH:
-        raise InvalidInput(f"{what} is too long to be an amount of dollars.")
+        raise InvalidInput(
+            f"{what} is too long to be an amount of dollars.",
+            reason="amount_too_long", length=len(cleaned), limit=MAX_INPUT_LENGTH,
+        )
     if cleaned.startswith("-"):
-        raise InvalidInput(f"{what} must be more than $0.")
+        raise InvalidInput(f"{what} must be more than $0.", reason="amount_not_positive", text=cleaned)
     match = _AMOUNT.fullmatch(cleaned)
     if match is None:
         raise InvalidInput(
             f"{what} `{_quote(cleaned)}` isn't an amount of dollars: use digits with at most two "
-            "decimals, like `25`, `25.50`, `$1,000`."
+            "decimals, like `25`, `25.50`, `$1,000`.",
+            reason="amount_not_dollars", text=cleaned,
         )
     whole = int(match.group("whole").replace(",", ""))
     fraction = (match.group("fraction") or "").ljust(2, "0")
     cents = whole * 100 + int(fraction)
     if cents <= 0:
-        raise InvalidInput(f"{what} must be more than $0.")
+        raise InvalidInput(f"{what} must be more than $0.", reason="amount_not_positive", text=cleaned)
     check_maximum(cents, maximum_cents, what=what)
     return cents
 
 
 def check_maximum(cents: int, maximum_cents: int | None, *, what: str = "Amount") -> None:
-    """Refuse `cents` above `maximum_cents` (and always above the absolute maximum).
+    """Refuse `cents` above `maximum_cents` (and always above the absolute maximum):
+    ``amount_too_large`` with ``amount_cents`` and ``limit_cents``.
 
     Split out so a service can apply a server's maximum read inside its own
     transaction to an amount parsed before it.
     """
     limit = ABSOLUTE_MAX_CENTS if maximum_cents is None else min(maximum_cents, ABSOLUTE_MAX_CENTS)
     if cents > limit:
-        raise InvalidInput(f"{what} {format_cents(cents)} is above the maximum of {format_cents(limit)}.")
+        raise InvalidInput(
+            f"{what} {format_cents(cents)} is above the maximum of {format_cents(limit)}.",
+            reason="amount_too_large", amount_cents=cents, limit_cents=limit,
+        )
 
 
 def format_cents(cents: int) -> str:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.domain.errors import InvalidInput
+from bot.domain.errors import InvalidInput, LoungeError
 from bot.domain.money import parse_cents
 from bot.embeds import Colour
 from bot.rehearsal.ledger import OK
@@ -84,3 +85,37 @@ def offered(name: str, wanted: str) -> bool:
 def typed(text: str, words: int) -> str:
     """What a member types to find `text`: its first few words."""
     return " ".join(text.split()[:words])
+
+
+class Refusals(logging.Handler):
+    """Why the bot refused, by interaction: read off the records of the bot's one error path
+    (:func:`bot.interaction_errors.report_error` logs each refusal with its error), so the
+    rehearsal judges a refusal by its reason and facts, never by its wording."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.by_interaction: dict[int, dict[str, Any]] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        refusal = getattr(record, "refusal", None)
+        interaction_id = getattr(record, "interaction_id", None)
+        if isinstance(refusal, LoungeError) and isinstance(interaction_id, int):
+            self.by_interaction[interaction_id] = {
+                "reason": refusal.reason,
+                "facts": {name: _plain(value) for name, value in refusal.facts.items()},
+            }
+
+    def of(self, answer: Answer) -> dict[str, Any] | None:
+        """The reason and facts of `answer`'s refusal; None when it was no refusal with data."""
+        if answer.reply is None or answer.ok:
+            return None
+        return self.by_interaction.get(answer.reply.interaction_id)
+
+
+def _plain(value: object) -> object:
+    """A fact as the event log's JSON can hold it."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, tuple | list):
+        return [_plain(item) for item in value]
+    return str(value)

@@ -2,8 +2,9 @@
 
 The bot is the same :class:`~bot.lounge.LoungeBot` that ``python -m bot`` runs,
 configured through :class:`~bot.config.Settings` with the stand-in's REST and
-gateway addresses, exactly as the end-to-end tests start it; the only injected
-difference is its clock (:class:`~bot.rehearsal.clock.ScaledClock`). Everything
+gateway addresses and started as the end-to-end tests start it
+(:class:`~bot.against_standin.BotInProcess`); the only injected difference is its
+clock (:class:`~bot.rehearsal.clock.ScaledClock`). Everything
 the simulated host and members do goes through slash commands, autocomplete and
 button clicks over the wire (:mod:`bot.rehearsal.players`).
 
@@ -20,20 +21,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Iterator
 from datetime import timedelta
 
-import discord.gateway
-import discord.http
-
-from bot.config import Settings
+from bot.against_standin import BotDidNotStart, BotInProcess, standin_settings
 from bot.domain.money import format_cents
-from bot.lounge import LoungeBot
 from bot.rehearsal.clock import ScaledClock
 from bot.rehearsal.feed import Feed
 from bot.rehearsal.finale import Outcome, finale
 from bot.rehearsal.ledger import EventLog
 from bot.rehearsal.outputs import Outputs, RehearsalError
 from bot.rehearsal.players import Players
+from bot.rehearsal.replies import Refusals
 from bot.rehearsal.script import Event, Script
 from bot.rehearsal.stage import Stage
 from standin import Message, StandIn, StandInError
@@ -62,8 +61,7 @@ class Rehearsal:
         self.behind = 0.0
         """The most show minutes an event started after its time."""
         self._stage: Stage | None = None
-        self._bot: LoungeBot | None = None
-        self._bot_task: asyncio.Task[None] | None = None
+        self._bot: BotInProcess | None = None
         self._seen: set[int] = set()
         self._semaphore = asyncio.Semaphore(CONCURRENCY)
 
@@ -73,12 +71,13 @@ class Rehearsal:
         return self._stage
 
     async def run(self) -> Outcome:
-        saved_endpoints = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
         log = EventLog(self.outputs.events, self.clock)
         background: list[asyncio.Task[None]] = []
+        listening = contextlib.ExitStack()
         try:
             async with StandIn(token=TOKEN, bot_name="Losers Lounge") as standin:
                 self._stage = Stage.open(standin, self.script, self.outputs, self.feed, self.clock, log)
+                listening.enter_context(listen_for_refusals(self._stage.refusals))
                 players = Players(self.stage)
                 await self.start_bot()
                 self.feed.begin(self.script.ceremony.name, len(self.script.ceremony.categories))
@@ -96,38 +95,21 @@ class Rehearsal:
             await asyncio.gather(*background, return_exceptions=True)
             self.feed.end_live()
             await self.stop_bot()
+            listening.close()
             log.close()
-            discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = saved_endpoints
 
     # ---- the bot ---------------------------------------------------------------------------
 
     async def start_bot(self) -> None:
         stage = self.stage
-        settings = Settings(
-            discord_token=TOKEN,
-            database_path=self.outputs.database,
-            dev_guild_id=stage.guild.id,
-            log_level="INFO",
-            discord_api_base=stage.standin.api_base,
-            discord_gateway_url=stage.standin.gateway_url,
-        )
-        bot = LoungeBot(settings, clock=self.clock)
-        self._bot = bot
-        running = self._bot_task = asyncio.create_task(bot.start(TOKEN), name="lounge-bot")
-
-        async def ready() -> None:
-            await stage.standin.wait_until_ready(timeout=READY_TIMEOUT)
-            await stage.standin.wait_for_commands_synced(stage.guild, timeout=READY_TIMEOUT)
-
-        waiting = asyncio.create_task(ready())
-        await asyncio.wait({running, waiting}, return_when=asyncio.FIRST_COMPLETED)
-        if running.done():
-            waiting.cancel()
-            error = None if running.cancelled() else running.exception()
-            reason = f"{type(error).__name__}: {error}" if error is not None else "it stopped at once"
-            raise RehearsalError(f"The bot could not start: {reason} (see {self.outputs.bot_log}).")
+        settings = standin_settings(stage.standin, self.outputs.database, token=TOKEN, guild_id=stage.guild.id)
+        run = self._bot = BotInProcess(settings, clock=self.clock)
         try:
-            waiting.result()
+            await run.start(stage.standin, synced=stage.guild, within=READY_TIMEOUT)
+        except BotDidNotStart as failed:
+            error = failed.__cause__
+            reason = f"{type(error).__name__}: {error}" if error is not None else "it stopped at once"
+            raise RehearsalError(f"The bot could not start: {reason} (see {self.outputs.bot_log}).") from None
         except StandInError:
             raise RehearsalError(
                 f"The bot did not connect to the stand-in within {READY_TIMEOUT:g} s (see {self.outputs.bot_log})."
@@ -137,24 +119,19 @@ class Rehearsal:
     def check_bot(self) -> None:
         """Stop the night when the bot has stopped, or stopped answering (rather than time out thousands of times)."""
         stage = self.stage
-        running = self._bot_task
-        if stage.abort is None and running is not None and running.done():
-            error = None if running.cancelled() else running.exception()
+        run = self._bot
+        if stage.abort is None and run is not None and not run.running:
+            error = run.failure()
             reason = f": {error}" if error else ""
             stage.abort = f"The bot stopped during the night{reason} (see {self.outputs.bot_log})."
         if stage.abort is not None:
             raise RehearsalError(stage.abort)
 
     async def stop_bot(self) -> None:
-        if self._bot is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._bot.close(), STOP_TIMEOUT)
-        running = self._bot_task
-        if running is not None and not running.done():
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await asyncio.wait_for(running, STOP_TIMEOUT)
-        self._bot = None
-        self._bot_task = None
+        run, self._bot = self._bot, None
+        if run is not None:
+            with contextlib.suppress(Exception):  # the night is over; what went wrong is in the bot's log
+                await run.stop(within=STOP_TIMEOUT)
 
     # ---- the pace --------------------------------------------------------------------------
 
@@ -257,6 +234,20 @@ class Rehearsal:
             )
 
 
+@contextlib.contextmanager
+def listen_for_refusals(refusals: Refusals) -> Iterator[None]:
+    """Hand `refusals` the bot's refusal records (logged at DEBUG) while the night runs."""
+    errors = logging.getLogger("bot.errors")
+    level = errors.level
+    errors.addHandler(refusals)
+    errors.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        errors.removeHandler(refusals)
+        errors.setLevel(level)
+
+
 class ErrorCounter(logging.Handler):
     """Remembers the bot's ERROR records, so the rehearsal can say the bot hit a bug."""
 
@@ -275,6 +266,7 @@ async def rehearse(script: Script, outputs: Outputs, feed: Feed, clock: ScaledCl
     shows the feed); an ERROR it logs counts as a problem of the night.
     """
     handler = logging.FileHandler(outputs.bot_log, encoding="utf-8")
+    handler.setLevel(logging.INFO)  # the refusals' DEBUG records are for `Refusals`, not the log
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
     counter = ErrorCounter()
     root = logging.getLogger()

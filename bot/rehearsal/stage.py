@@ -13,11 +13,12 @@ from bot.rehearsal.clock import ScaledClock, show_time
 from bot.rehearsal.feed import Feed
 from bot.rehearsal.ledger import EventLog
 from bot.rehearsal.outputs import Outputs
-from bot.rehearsal.replies import INVALID, NO_ANSWER, REFUSED, Answer, plain
+from bot.rehearsal.replies import INVALID, NO_ANSWER, REFUSED, Answer, Refusals, plain
 from bot.rehearsal.script import HOST, Event, Script
 from standin import Channel, Guild, Member, Role, StandIn
 
-EXPECTED_REFUSALS = ("late", "taken")
+EXPECTED_REFUSALS = {"late": "category_logged", "taken": "nominee_taken"}
+"""The refusals the script plans (an event's `why`), and the reason the bot must give for each."""
 MAX_FAILURES_IN_A_ROW = 5
 
 
@@ -53,6 +54,8 @@ class Stage:
     abort: str | None = None
     """Set when the night can't go on (the bot stopped answering); the runner stops at the next event."""
     failures_in_a_row: int = 0
+    refusals: Refusals = field(default_factory=Refusals)
+    """Why the bot refused each interaction it refused (attached to the bot's error log while the night runs)."""
 
     @classmethod
     def open(
@@ -139,6 +142,9 @@ class Stage:
             "outcome": answer.outcome,
             "reply": {"title": answer.title, "description": answer.description},
         }
+        refusal = self.refusals.of(answer)
+        if refusal is not None:
+            entry["refusal"] = refusal
         if trail:
             entry["autocomplete"] = trail
         if ack:
@@ -148,7 +154,7 @@ class Stage:
         self._count_failures(answer)
         if answer.ok:
             return
-        expected = event.why in EXPECTED_REFUSALS
+        expected = refusal is not None and refusal["reason"] == EXPECTED_REFUSALS.get(event.why)
         self.stats.refused += 1
         if not expected:
             self.stats.unexpected.append(f"{event.actor} · /{command}: {plain(answer.description)}")

@@ -169,7 +169,10 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="T
         changes: dict[str, Any] = {}
         for role in (loser_role, host_role):
             if role is not None and (role.is_default() or role.managed):
-                raise InvalidInput(f"{role.mention} can't be used: pick a role the server created itself.")
+                raise InvalidInput(
+                    f"{role.mention} can't be used: pick a role the server created itself.",
+                    reason="role_not_ours", role_id=role.id,
+                )
         if announcement_channel is not None:
             changes["announcement_channel_id"] = announcement_channel.id
         if leaderboard_channel is not None:
@@ -196,7 +199,10 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="T
             changes["host_channel_id"] = host_channel.id
         if clear is not None:
             if clear.value in changes:
-                raise InvalidInput(f"You both set and cleared the {clear.name}: choose one.")
+                raise InvalidInput(
+                    f"You both set and cleared the {clear.name}: choose one.",
+                    reason="set_and_cleared", setting=clear.value,
+                )
             changes[clear.value] = None
         updated = await self.settings.update(guild_id, changes, actor_id=interaction.user.id)
         # Hosts changed things: forget old alerts and give held role changes another go.

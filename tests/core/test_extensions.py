@@ -3,53 +3,32 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
-from bot.config import Settings
 from bot.lounge import LoungeBot, extension_names
 
 
-def offline_settings(tmp_path: Path) -> Settings:
-    return Settings(
-        discord_token="unused-offline-token-000000",
-        database_path=tmp_path / "lounge.db",
-        dev_guild_id=None,
-        log_level="INFO",
-        discord_api_base="http://127.0.0.1:9/api/v10",
-        discord_gateway_url="ws://127.0.0.1:9/gateway",
-    )
+async def test_every_extension_loads_and_command_names_are_unique(prepared_bot: LoungeBot) -> None:
+    bot = prepared_bot
+    assert set(bot.extensions) == set(extension_names())
+    assert "cogs.settings" in bot.extensions
+    names = [command.qualified_name for command in bot.tree.walk_commands()]
+    duplicates = [name for name, count in Counter(names).items() if count > 1]
+    assert duplicates == []
+    top_level = [command.name for command in bot.tree.get_commands()]
+    assert len(top_level) == len(set(top_level))
 
 
-async def test_every_extension_loads_and_command_names_are_unique(tmp_path: Path) -> None:
-    bot = LoungeBot(offline_settings(tmp_path))
-    try:
-        await bot.prepare()
-        assert set(bot.extensions) == set(extension_names())
-        assert "cogs.settings" in bot.extensions
-        names = [command.qualified_name for command in bot.tree.walk_commands()]
-        duplicates = [name for name, count in Counter(names).items() if count > 1]
-        assert duplicates == []
-        top_level = [command.name for command in bot.tree.get_commands()]
-        assert len(top_level) == len(set(top_level))
-    finally:
-        await bot.close()
-
-
-async def test_the_command_tree_obeys_discords_schema_rules(tmp_path: Path) -> None:
+async def test_the_command_tree_obeys_discords_schema_rules(prepared_bot: LoungeBot) -> None:
     """Discord refuses a whole sync for one bad command: check every rule before shipping."""
     from standin.validation import validate_command_list
 
-    bot = LoungeBot(offline_settings(tmp_path))
-    try:
-        await bot.prepare()
-        schema = [command.to_dict(bot.tree) for command in bot.tree.get_commands()]
-        assert schema, "no commands registered"
-        assert validate_command_list(schema) == []
-        for command in bot.tree.walk_commands():
-            assert command.name == command.name.lower()
-            assert 1 <= len(command.description) <= 100
-    finally:
-        await bot.close()
+    bot = prepared_bot
+    schema = [command.to_dict(bot.tree) for command in bot.tree.get_commands()]
+    assert schema, "no commands registered"
+    assert validate_command_list(schema) == []
+    for command in bot.tree.walk_commands():
+        assert command.name == command.name.lower()
+        assert 1 <= len(command.description) <= 100
 
 
 def test_the_schema_checker_really_rejects_a_bad_command() -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from bot.clock import to_storage
 from bot.db import Database, Transaction
 from bot.domain.pledges import PledgeReceipt, PledgeService
+from bot.domain.settings.service import SettingsService
 from tests.clock import FakeClock
 
 GUILD, OTHER_GUILD = 111, 222
@@ -67,3 +68,8 @@ class Members:
             anonymous=anonymous,
             interaction_id=next(self._interactions) if interaction_id is None else interaction_id,
         )
+
+
+def pledge_service(db: Database, clock: FakeClock) -> PledgeService:
+    """The pledge service as the bot builds it (with its own settings service)."""
+    return PledgeService(db, clock, SettingsService(db, clock))

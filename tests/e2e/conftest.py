@@ -3,8 +3,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import discord.gateway
-import discord.http
 import pytest
 
 from standin import StandIn
@@ -14,10 +12,8 @@ from tests.e2e.harness import Lounge, open_lounge
 @pytest.fixture
 async def lounge(standin: StandIn, tmp_path: Path) -> AsyncIterator[Lounge]:
     """A server with #announcements, #leaderboards, a Loser role, a host, and the bot running."""
-    saved = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
     the_lounge = await open_lounge(standin, tmp_path)
     try:
         yield the_lounge
     finally:
         await the_lounge.stop_bot()
-        discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = saved

@@ -1,15 +1,16 @@
 """The whole lounge for end-to-end tests: a Discord server in the stand-in, and the
-real bot (the same `LoungeBot` that `python -m bot` runs) connected to it over the wire."""
+real bot (the same `LoungeBot` that `python -m bot` runs) connected to it over the wire,
+started the one way the bot is started in-process (:class:`bot.against_standin.BotInProcess`)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import dataclasses
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
+from bot.against_standin import BotInProcess, standin_settings
 from bot.clock import Clock, utc_now
 from bot.config import Settings
 from bot.lounge import LoungeBot
@@ -30,7 +31,7 @@ class Lounge:
     database_path: Path
     clock: Clock = utc_now
     bot: LoungeBot | None = None
-    _runner: asyncio.Task[None] | None = field(default=None, repr=False)
+    _run: BotInProcess | None = field(default=None, repr=False)
 
     @property
     def running_bot(self) -> LoungeBot:
@@ -41,35 +42,16 @@ class Lounge:
         return self.guild.add_member(name, permissions=permissions)
 
     def settings(self) -> Settings:
-        return Settings(
-            discord_token=TOKEN,
-            database_path=self.database_path,
-            dev_guild_id=self.guild.id,
-            log_level="INFO",
-            discord_api_base=self.standin.api_base,
-            discord_gateway_url=self.standin.gateway_url,
-        )
+        return standin_settings(self.standin, self.database_path, token=TOKEN, guild_id=self.guild.id)
 
     async def start_bot(self) -> LoungeBot:
         """Start the bot as `python -m bot` would, and wait until it can take commands."""
-        identified = self.standin.gateway.identify_count
-        bot = LoungeBot(self.settings(), clock=self.clock)
-        self.bot = bot
-        self._runner = asyncio.create_task(bot.start(TOKEN), name="lounge-bot")
-        await self.standin.wait_for_identify(identified + 1)
-        await self.standin.wait_until_ready()
-        if self._runner.done():
-            self._runner.result()  # surface a start-up failure
-        return bot
+        return await self._start(self.settings(), synced=None)
 
     async def stop_bot(self) -> None:
-        if self.bot is not None:
-            await self.bot.close()
-        if self._runner is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.wait_for(self._runner, timeout=10)
-        self.bot = None
-        self._runner = None
+        run, self._run, self.bot = self._run, None, None
+        if run is not None:
+            await run.stop()
 
     async def restart_bot(self) -> LoungeBot:
         await self.stop_bot()
@@ -78,20 +60,12 @@ class Lounge:
     async def start_bot_for_every_server(self) -> LoungeBot:
         """Like :meth:`start_bot`, with the commands synced globally (no dev guild), so every
         server in the stand-in can use them: for tests of several servers sharing one bot."""
-        identified = self.standin.gateway.identify_count
-        synced = self.standin.commands.global_sync_count
-        bot = LoungeBot(dataclasses.replace(self.settings(), dev_guild_id=None), clock=self.clock)
-        self.bot = bot
-        self._runner = asyncio.create_task(bot.start(TOKEN), name="lounge-bot")
-        await self.standin.wait_for_identify(identified + 1)
-        await self.standin.wait_until_ready()
-        await self.standin.wait_until(
-            lambda: True if self.standin.commands.global_sync_count > synced else None,
-            what="the bot to sync its commands globally",
-        )
-        if self._runner.done():
-            self._runner.result()
-        return bot
+        return await self._start(dataclasses.replace(self.settings(), dev_guild_id=None), synced="global")
+
+    async def _start(self, settings: Settings, *, synced: Literal["global"] | None) -> LoungeBot:
+        self._run = BotInProcess(settings, clock=self.clock)
+        self.bot = self._run.bot
+        return await self._run.start(self.standin, synced=synced)
 
     def query(self, sql: str, params: tuple[object, ...] | dict[str, object] = ()) -> list[sqlite3.Row]:
         """Read the bot's database as it stands (read-only; WAL lets it run beside the bot's writer)."""

@@ -28,9 +28,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import discord.gateway
-import discord.http
-
 from bot.clock import Clock
 from standin import Attachment, Channel, Member, Message, Reply, SentInteraction, StandIn
 from tests.e2e.harness import Lounge, open_lounge
@@ -260,13 +257,11 @@ def lose_the_answer_to_the_next_message(channel: Channel) -> list[Message]:
 @contextlib.asynccontextmanager
 async def another_lounge(standin: StandIn, directory: Path, *, clock: Clock) -> AsyncIterator[Lounge]:
     """A second server with its own bot run and database, in the same stand-in (stop the other bot first)."""
-    saved = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
     lounge = await open_lounge(standin, _made(directory), clock=clock)
     try:
         yield lounge
     finally:
         await lounge.stop_bot()
-        discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = saved
 
 
 def _made(directory: Path) -> Path:

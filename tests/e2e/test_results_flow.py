@@ -6,46 +6,22 @@ the bot restarted (the buttons are persistent) by a member who is no longer a ho
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from bot.config import Settings
-from bot.lounge import LoungeBot
-from standin import Attachment, StandIn
+from bot.against_standin import BotInProcess, standin_settings
+from standin import Attachment, Guild, StandIn
 from tests.paths import SHIPPED_2014
 
-TOKEN = "test-token"
 SAMPLE = SHIPPED_2014
 
 
-class Running:
-    """One run of the real bot process against the stand-in."""
-
-    def __init__(self, standin: StandIn, database: Path, guild_id: int) -> None:
-        settings = Settings(TOKEN, database, guild_id, "WARNING", standin.api_base, standin.gateway_url)
-        self.bot = LoungeBot(settings)
-        self.task: asyncio.Task[None] = asyncio.create_task(self.bot.start(TOKEN))
-
-    async def stop(self) -> None:
-        await self.bot.close()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self.task
-
-
-@pytest.fixture
-async def standin() -> AsyncIterator[StandIn]:
-    stand_in = StandIn(token=TOKEN)
-    await stand_in.start()
-    try:
-        yield stand_in
-    finally:
-        await stand_in.stop()
-    assert stand_in.violations == []
+async def start(standin: StandIn, database: Path, guild: Guild) -> BotInProcess:
+    """One run of the real bot against the stand-in (the commands synced for `guild`)."""
+    run = BotInProcess(standin_settings(standin, database, token=standin.token, guild_id=guild.id,
+                                        log_level="WARNING"))
+    await run.start(standin, synced=guild)
+    return run
 
 
 def titles(messages: list[Any]) -> list[str]:
@@ -55,9 +31,7 @@ def titles(messages: list[Any]) -> list[str]:
 async def test_a_night_through_discord_with_a_restart_before_the_undo(standin: StandIn, tmp_path: Path) -> None:
     guild = standin.create_guild("Emmy Night")
     host, ada = guild.owner, guild.add_member("Ada")
-    first = Running(standin, tmp_path / "lounge.db", guild.id)
-    await standin.wait_until_ready()
-    await standin.wait_for_commands_synced(guild)
+    first = await start(standin, tmp_path / "lounge.db", guild)
 
     await host.slash("ceremony create", name="66th Primetime Emmy Awards", year=2014)
     imported = await host.slash("ceremony import", file=Attachment("emmys-2014.json", SAMPLE.read_bytes()),
@@ -88,9 +62,8 @@ async def test_a_night_through_discord_with_a_restart_before_the_undo(standin: S
     await first.stop()
     assert first.bot.is_closed()
     guild.set_member_roles(ada, [])  # no longer a host by the time she clicks
-    second = Running(standin, tmp_path / "lounge.db", guild.id)
+    second = await start(standin, tmp_path / "lounge.db", guild)
     try:
-        await standin.wait_until_ready()
         refused_click = await ada.click(prompt, undo_id)
         assert refused_click.ephemeral
         assert "Only hosts" in refused_click.embeds[0]["description"]

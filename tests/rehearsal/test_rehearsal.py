@@ -20,6 +20,7 @@ from bot.rehearsal.ledger import ledger_from_log, read_log
 from bot.rehearsal.outputs import Outputs
 from bot.rehearsal.players import Players
 from bot.rehearsal.script import Event
+from bot.rehearsal.stage import EXPECTED_REFUSALS
 
 SMALL = Path(__file__).with_name("small-ceremony.json")
 FAST = ["--members", "10", "--speed", "5000"]
@@ -65,7 +66,9 @@ def test_a_small_night_plays_through_and_adds_up(tmp_path: Path, capsys: pytest.
             "result tie", "result undo", "end"} <= done
     refused = [entry for entry in actions if entry["outcome"] == "refused"]
     assert refused, "the night includes refusals (a nominee claimed twice)"
-    assert all(entry["plan"].get("why") in ("late", "taken") for entry in refused), refused
+    assert all(entry["refusal"]["reason"] == EXPECTED_REFUSALS[entry["plan"]["why"]] for entry in refused), refused
+    taken = [entry for entry in refused if entry["plan"]["why"] == "taken"]
+    assert all(entry["refusal"]["facts"]["nominee"] for entry in taken)
     pledges = [entry for entry in actions if entry["action"] == "pledge" and entry["outcome"] == "ok"]
     assert all(entry["ack"]["amount_cents"] > 0 for entry in pledges)
     assert any(entry["options"].get("anonymous") for entry in pledges)

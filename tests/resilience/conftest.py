@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
-import discord.gateway
-import discord.http
 import pytest
 
 from standin import Guild, StandIn
@@ -18,7 +16,6 @@ from tests.resilience.helpers import BotProcess
 @pytest.fixture
 async def lounge(standin: StandIn, tmp_path: Path) -> AsyncIterator[Lounge]:
     """A server with #announcements, #leaderboards, a Loser role, a host, and the bot running here."""
-    saved = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
     the_lounge = await open_lounge(standin, tmp_path)
     try:
         await standin.wait_for_commands_synced(the_lounge.guild)
@@ -26,7 +23,6 @@ async def lounge(standin: StandIn, tmp_path: Path) -> AsyncIterator[Lounge]:
         yield the_lounge
     finally:
         await the_lounge.stop_bot()
-        discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = saved
 
 
 @pytest.fixture

@@ -8,18 +8,17 @@ in a subprocess, or was just killed.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
-import os
-import signal
 import sqlite3
-import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
+from bot import against_standin
+from bot.domain.pledges.model import PLEDGE_COLUMNS, pledge_from_row
+from bot.domain.pledges.rules import recount
 from standin import Attachment, Channel, Guild, InteractionRecord, Message, SentInteraction, StandIn
 from standin.errors import WaitTimeout
 from tests.e2e.harness import Lounge
@@ -127,49 +126,29 @@ def undelivered(path: Path) -> int:
     return int(value(path, "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL"))
 
 
-def _scoped(connection: sqlite3.Connection) -> list[sqlite3.Row]:
-    """Live pledges once for all-time (scope 0) and once for their ceremony."""
-    return connection.execute(
-        "SELECT guild_id, 0 AS scope, user_id, amount_cents, status, anonymous FROM pledges "
-        "WHERE status != 'cancelled' "
-        "UNION ALL SELECT guild_id, ceremony_id, user_id, amount_cents, status, anonymous FROM pledges "
-        "WHERE status != 'cancelled' AND ceremony_id IS NOT NULL"
-    ).fetchall()
-
-
 def ledger_problems(path: Path) -> list[str]:
     """What is not whole in the pledge ledger: an empty list when everything adds up.
 
     SQLite's own integrity check; then the maintained totals (`pledge_totals`,
-    `pledge_member_totals`) against sums recomputed from `pledges`; then the parts
-    of a pledge's unit of work that must exist exactly when the pledge does (the
-    member row, the milestone and big-pledge announcements).
+    `pledge_member_totals`) against what the pledges add up to by the rule
+    (:func:`bot.domain.pledges.rules.recount`); then the parts of a pledge's unit of
+    work that must exist exactly when the pledge does (the member row, the
+    milestone and big-pledge announcements).
     """
     problems: list[str] = []
     with reading(path) as db:
         integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
         if integrity != "ok":
             problems.append(f"integrity_check: {integrity}")
-        scoped = _scoped(db)
-        server: dict[tuple[int, ...], Counter[str]] = {}
-        members: dict[tuple[int, ...], Counter[str]] = {}
-        for row in scoped:
-            cents = row["amount_cents"]
-            totals = server.setdefault((row["guild_id"], row["scope"]), Counter())
-            totals["raised_cents"] += cents
-            totals[f"{row['status']}_cents"] += cents
-            totals["pledge_count"] += 1
-            mine = members.setdefault((row["guild_id"], row["scope"], row["user_id"]), Counter())
-            mine["total_cents"] += cents
-            mine["anonymous_cents"] += cents * row["anonymous"]
-            mine["pledge_count"] += 1
-        for (guild_id, scope, _), mine in members.items():
-            if mine["total_cents"] > 0:
-                server[(guild_id, scope)]["pledger_count"] += 1
+        counted = recount(pledge_from_row(row) for row in db.execute(f"SELECT {PLEDGE_COLUMNS} FROM pledges"))  # noqa: S608
         server_columns = ("raised_cents", "pending_cents", "paid_cents", "verified_cents", "pledge_count",
                           "pledger_count")
+        server = {key: {column: getattr(tally, column) for column in server_columns}
+                  for key, tally in counted.servers.items()}
         problems += _differences("pledge_totals", db, ("guild_id", "scope"), server_columns, server)
         member_columns = ("total_cents", "anonymous_cents", "pledge_count")
+        members = {key: {column: getattr(tally, column) for column in member_columns}
+                   for key, tally in counted.members.items()}
         problems += _differences("pledge_member_totals", db, ("guild_id", "scope", "user_id"), member_columns, members)
         nameless = db.execute(
             "SELECT COUNT(*) FROM pledges AS p WHERE NOT EXISTS "
@@ -186,7 +165,7 @@ def _differences(
     db: sqlite3.Connection,
     key_columns: tuple[str, ...],
     columns: tuple[str, ...],
-    recomputed: Mapping[tuple[int, ...], Counter[str]],
+    recomputed: Mapping[tuple[int, ...], Mapping[str, int]],
 ) -> list[str]:
     """Rows of a maintained totals table that differ from the recomputed sums (a missing row is all zeros)."""
     stored = {
@@ -194,9 +173,10 @@ def _differences(
         for row in db.execute(f"SELECT * FROM {table}")  # noqa: S608 - our own table names
     }
     problems = []
+    zeros = dict.fromkeys(columns, 0)
     for key in sorted(set(stored) | set(recomputed)):
-        want = {column: recomputed.get(key, Counter())[column] for column in columns}
-        have = stored.get(key, dict.fromkeys(columns, 0))
+        want = dict(recomputed.get(key, zeros))
+        have = stored.get(key, zeros)
         if want != have:
             problems.append(f"{table} {key}: stored {have}, recomputed {want}")
     return problems
@@ -235,79 +215,22 @@ def _announcement_problems(db: sqlite3.Connection) -> list[str]:
 # ---------------------------------------------------------------------------------- the bot as a process
 
 
-class BotProcess:
-    """`python -m bot`, configured only through its environment, as a host runs it."""
+class BotProcess(against_standin.BotProcess):
+    """`python -m bot`, configured only through its environment, as a host runs it
+    (:class:`bot.against_standin.BotProcess`), for one guild of the stand-in and one database."""
 
     def __init__(self, standin: StandIn, guild: Guild, database: Path, logs: Path) -> None:
+        env = against_standin.bot_environment(standin, database, token=TOKEN, guild_id=guild.id)
+        super().__init__(env, database.parent, log_path=logs)
         self.standin = standin
         self.database = database
         self.logs = logs
-        self.env = {name: setting for name, setting in os.environ.items()
-                    if not name.startswith(("DISCORD_", "DATABASE_", "DEV_"))}
-        self.env.update(
-            DISCORD_TOKEN=TOKEN,
-            DATABASE_PATH=str(database),
-            DEV_GUILD_ID=str(guild.id),
-            DISCORD_API_BASE=standin.api_base,
-            DISCORD_GATEWAY_URL=standin.gateway_url,
-            LOG_LEVEL="WARNING",
-        )
-        self.process: asyncio.subprocess.Process | None = None
-        self._log_file: IO[bytes] | None = None
-        self.runs = 0
 
     async def start(self) -> None:
         """Start the process and wait until it identified and holds every guild."""
         identified = self.standin.gateway.identify_count
-        self.runs += 1
-        self._log_file = self.logs.open("ab")
-        self._log_file.write(f"\n----- run {self.runs} -----\n".encode())
-        self._log_file.flush()
-        self.process = await asyncio.create_subprocess_exec(
-            # cwd: a folder of its own, so no developer's `.env` is read
-            sys.executable, "-m", "bot", env=self.env, cwd=self.database.parent,
-            stdin=asyncio.subprocess.DEVNULL, stdout=self._log_file, stderr=self._log_file,
-        )
+        await super().start()
         try:
-            await self.standin.wait_for_identify(identified + 1, timeout=30)
-            await self.standin.wait_until_ready(timeout=30)
+            await against_standin.until_connected(self.standin, identified=identified, within=30)
         except WaitTimeout as error:
             raise AssertionError(f"{error}\nthe bot's log:\n{self.log()}") from None
-
-    def freeze(self) -> None:
-        """SIGSTOP: the process stops mid-step, its sockets stay open (a hung machine)."""
-        assert self.process is not None
-        self.process.send_signal(signal.SIGSTOP)
-
-    async def kill(self) -> None:
-        """kill -9: no shutdown code runs, queued writes and sends are simply gone."""
-        assert self.process is not None
-        self.process.kill()
-        await self.process.wait()
-        self._close_log()
-
-    async def stop(self) -> int:
-        """SIGTERM, as a host's Ctrl+C or a service manager would; returns the exit code."""
-        if self.process is None:
-            return 0
-        if self.process.returncode is not None:
-            self._close_log()
-            return self.process.returncode
-        self.process.send_signal(signal.SIGCONT)  # in case a failed test left it frozen
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            code = await asyncio.wait_for(self.process.wait(), timeout=30)
-        finally:
-            if self.process.returncode is None:
-                self.process.kill()
-                await self.process.wait()
-            self._close_log()
-        return code
-
-    def log(self) -> str:
-        return self.logs.read_text(errors="replace") if self.logs.exists() else ""
-
-    def _close_log(self) -> None:
-        if self._log_file is not None:
-            self._log_file.close()
-            self._log_file = None

@@ -17,7 +17,7 @@ CREATE INDEX pick_stats_board ON pick_stats (guild_id, scope, correct DESC, reso
 -- How many members hold each score, per server, scope and board; higher is better.
 -- losers: losses (> 0); donors: total_cents (> 0); pickers: correct * 1000000 -
 -- resolved, for members with at least 3 resolved picks (the board's minimum; keep
--- it equal to MIN_RESOLVED_PICKS in bot/domain/leaderboards.py). Members who left
+-- it equal to MIN_RESOLVED_PICKS in bot/domain/leaderboards/service.py). Members who left
 -- are still counted here; the boards take them off (there are few).
 CREATE TABLE board_scores (
     guild_id INTEGER NOT NULL,

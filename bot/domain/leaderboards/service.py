@@ -38,13 +38,13 @@ from bot.domain.ceremonies.service import Reader, current_ceremony
 from bot.domain.errors import InvalidInput
 from bot.domain.leaderboards.ranking import PAGE_SIZE, competition_ranks, ordinal, rank_of
 from bot.domain.money import format_cents
+from bot.domain.scopes import ALL_TIME as ALL_TIME
 from bot.domain.settings.service import SettingsService
 from bot.embeds import Colour, Embed, message
 from bot.text import safe
 
-ALL_TIME = 0
 MIN_RESOLVED_PICKS = 3
-"""Keep equal to the pickers' condition in migration 0005's board_scores triggers."""
+"""Decided picks a picker needs to be ranked; migration 0005's board_scores triggers use it too."""
 PICKER_KEY_SCALE = 1_000_000
 """Pickers' rank key: correct * scale - resolved (more right first, then fewer decided)."""
 ANONYMOUS = "Anonymous"
@@ -67,7 +67,12 @@ class ScopeChoice(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class BoardSpec:
-    """Where a board's rows live and how they are ordered."""
+    """Where a board's rows live and how they are ordered.
+
+    The triggers of migration 0005 keep each board's score histogram (``board_scores``)
+    by the same definition: who is on it (`condition`) and their score (`key_sql`).
+    ``tests/domain/leaderboards/test_board_definitions.py`` checks that they agree.
+    """
 
     kind: BoardKind
     table: str
@@ -292,7 +297,7 @@ def _score(spec: BoardSpec, row: Row) -> tuple[int, ...]:
     return tuple(int(row[column]) for column in spec.score)
 
 
-def _key(spec: BoardSpec, row: Row) -> int:
+def rank_key(spec: BoardSpec, row: Row) -> int:
     """The row's score as one integer, higher is better (the histogram's `score`)."""
     if spec.kind is BoardKind.PICKERS:
         return int(row["correct"]) * PICKER_KEY_SCALE - int(row["resolved"])
@@ -310,7 +315,7 @@ async def board_page(
     rows = rows[:page_size]
     if not rows:
         return [], None
-    keys = [_key(spec, row) for row in rows]
+    keys = [rank_key(spec, row) for row in rows]
     if cursor is None:
         ranks = competition_ranks(keys)  # the top of the board: nobody above to count
     else:
@@ -342,7 +347,7 @@ async def viewer_standing(reader: Reader, guild_id: int, kind: BoardKind, scope:
             f"{row['correct']} right of {row['resolved']} decided: pickers are ranked from "
             f"{MIN_RESOLVED_PICKS} decided picks.",
         )
-    key = _key(spec, row)
+    key = rank_key(spec, row)
     better = await better_counts(reader, spec, guild_id, scope, [key])
     standing = _standing(spec, row, rank_of(better[key]))
     if standing.anonymous:
@@ -419,13 +424,13 @@ def ceremony_title(name: str, year: int) -> str:
 async def resolve_scope(reader: Reader, guild_id: int, requested: str | None) -> BoardScope:
     """`ceremony`, `all-time`, or None for the default: the current ceremony when there is one."""
     if requested is not None and requested not in set(ScopeChoice):
-        raise InvalidInput("Choose `ceremony` or `all-time` as the scope.")
+        raise InvalidInput("Choose `ceremony` or `all-time` as the scope.", reason="unknown_scope", scope=requested)
     if requested == ScopeChoice.ALL_TIME:
         return BoardScope(ALL_TIME, "All time")
     ceremony = await current_ceremony(reader, guild_id)
     if ceremony is None:
         if requested == ScopeChoice.CEREMONY:
-            raise InvalidInput("There's no current ceremony: choose the `all-time` scope.")
+            raise InvalidInput("There's no current ceremony: choose the `all-time` scope.", reason="no_ceremony")
         return BoardScope(ALL_TIME, "All time")
     return BoardScope(ceremony.id, ceremony.title)
 
@@ -473,7 +478,7 @@ class LeaderboardService:
         scope = await resolve_scope(self._db, guild_id, None)
         body = await boards_message(self._db, guild_id, scope, heading="📊 The leaderboards right now")
         if body is None:
-            raise InvalidInput("The boards are empty: there's nothing to post yet.")
+            raise InvalidInput("The boards are empty: there's nothing to post yet.", reason="boards_empty")
 
         async def queue(tx: Transaction) -> int:
             now = self._clock()

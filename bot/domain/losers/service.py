@@ -154,11 +154,14 @@ def clean_note(note: str | None) -> str | None:
     if note is None:
         return None
     if any(unicodedata.category(character) == "Cc" and character not in "\n\t" for character in note):
-        raise InvalidInput("The note can't contain control characters.")
+        raise InvalidInput("The note can't contain control characters.", reason="note_control_characters")
     cleaned = " ".join(note.split())
     refuse_invisible(cleaned, what="note")
     if len(cleaned) > MAX_NOTE:
-        raise InvalidInput(f"The note is {len(cleaned)} characters long; the limit is {MAX_NOTE}.")
+        raise InvalidInput(
+            f"The note is {len(cleaned)} characters long; the limit is {MAX_NOTE}.",
+            reason="note_too_long", length=len(cleaned), limit=MAX_NOTE,
+        )
     return cleaned or None
 
 
@@ -179,17 +182,24 @@ class LoserService:
             row = await tx.fetch_one("SELECT user_id FROM claims WHERE nominee_id = ?", (chosen.id,))
             if row is not None:
                 if row["user_id"] == user_id:
-                    raise Conflict(f"You've already claimed {safe(chosen.short_label, 100)}.")
+                    raise Conflict(
+                        f"You've already claimed {safe(chosen.short_label, 100)}.",
+                        reason="already_claimed", category=found.name, nominee=chosen.short_label,
+                    )
                 raise Conflict(
                     f"{safe(chosen.short_label, 100)} is already claimed by another member: "
-                    "each nominee can be claimed once."
+                    "each nominee can be claimed once.",
+                    reason="nominee_taken", category=found.name, nominee=chosen.short_label,
                 )
             count = await tx.fetch_one(
                 "SELECT COUNT(*) FROM claims WHERE guild_id = ? AND user_id = ? AND ceremony_id = ?",
                 (guild_id, user_id, ceremony.id),
             )
             if count is not None and count[0] >= MAX_CLAIMS_PER_MEMBER:
-                raise NotAllowed(f"You've claimed {MAX_CLAIMS_PER_MEMBER} nominees already, the most one member may.")
+                raise NotAllowed(
+                    f"You've claimed {MAX_CLAIMS_PER_MEMBER} nominees already, the most one member may.",
+                    reason="too_many_claims", limit=MAX_CLAIMS_PER_MEMBER,
+                )
             await members.remember_member(tx, guild_id, user_id, display_name, now)
             await tx.execute(
                 "INSERT INTO claims (guild_id, ceremony_id, category_id, nominee_id, user_id, claimed_at) "
@@ -210,7 +220,10 @@ class LoserService:
                 (chosen.id, user_id, guild_id),
             )
             if changed == 0:
-                raise NotFound(f"You haven't claimed {safe(chosen.short_label, 100)}.")
+                raise NotFound(
+                    f"You haven't claimed {safe(chosen.short_label, 100)}.",
+                    reason="not_claimed", category=found.name, nominee=chosen.short_label,
+                )
             return ClaimReceipt(found, chosen)
 
         return await self._db.write(unclaim_unit)
@@ -282,7 +295,7 @@ class LoserService:
             found: Category | None = None
             if category is not None and category.strip():
                 if ceremony is None:
-                    raise NotFound(NO_CEREMONY)
+                    raise NotFound(NO_CEREMONY, reason="no_ceremony")
                 found = await resolve_category(tx, ceremony, category)
             ceremony_id = None if ceremony is None else ceremony.id
             again = await tx.fetch_one(
@@ -292,7 +305,10 @@ class LoserService:
             )
             if again is not None:
                 where = f"in {safe(found.name, 100)}" if found is not None else "without a category"
-                raise Conflict(f"You've already declared yourself a loser {where}; once is enough.")
+                raise Conflict(
+                    f"You've already declared yourself a loser {where}; once is enough.",
+                    reason="already_declared", category=None if found is None else found.name,
+                )
             await members.remember_member(tx, guild_id, user_id, display_name, now)
             scope = tallies.ALL_TIME if ceremony_id is None else ceremony_id
             first = bool(await tallies.members_without_losses(tx, guild_id, scope, [user_id]))

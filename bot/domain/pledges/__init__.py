@@ -1,7 +1,9 @@
 """Pledges to the server's charity: recording, status, totals, milestones, export, boards.
 
-Modules: `model` (data), `recording` (the write path every pledge takes, a batch
-at a time, and the winner's tax that `/result log` charges inside its own unit),
+Modules: `model` (data), `rules` (the rules the database's triggers keep too: status
+order, how a pledge counts in the totals, one live winner's tax), `recording` (the
+write path every pledge takes, a batch at a time, and the winner's tax that
+`/result log` charges inside its own unit),
 `batching` (pledges arriving together written in one unit of work), `milestones`,
 `announcements`, `export`, `privacy` (forgetting a member), `service` (`PledgeService`, what the cog calls).
 """

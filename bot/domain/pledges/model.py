@@ -7,12 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from bot.clock import from_storage
+from bot.domain.scopes import ALL_TIME as ALL_TIME
 
 PENDING, PAID, VERIFIED, CANCELLED = "pending", "paid", "verified", "cancelled"
 STATUSES = (PENDING, PAID, VERIFIED, CANCELLED)
 PLEDGE, WINNER_TAX = "pledge", "winner_tax"
-ALL_TIME = 0
-"""The scope of all-time totals; any other scope is a ceremony id."""
 ANONYMOUS = "Anonymous"
 MAX_NOTE = 200
 MAX_REASON = 200

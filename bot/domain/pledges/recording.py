@@ -17,7 +17,8 @@ pledge waiting for the writer. For the whole batch it runs
 and, only for a pledge that crossed a goal milestone or is big, one insert into
 ``pledge_milestones`` and one into the outbox per announcement. Each pledge's
 receipt, milestones and announcement are worked out in Python, in batch order, from
-the totals after the batch minus the pledges that come after it: exactly what each
+the totals after the batch minus the pledges that come after it (counted as
+:mod:`~bot.domain.pledges.rules` says, the triggers' rule written in Python): exactly what each
 would have seen written alone, so exactly the pledge that crossed a milestone
 announces it. `record_pledge` is the same path for one pledge (the winner's tax).
 """
@@ -44,7 +45,6 @@ from bot.domain.pledges.announcements import (
     milestone_message,
 )
 from bot.domain.pledges.model import (
-    ALL_TIME,
     MAX_NOTE,
     PENDING,
     PLEDGE,
@@ -53,9 +53,10 @@ from bot.domain.pledges.model import (
     Pledge,
     PledgeReceipt,
     Progress,
-    ScopeTotals,
     pledge_from_row,
 )
+from bot.domain.pledges.rules import LIVE_TAX_SQL, ScopeTally, pledger_change
+from bot.domain.scopes import ALL_TIME, scopes_of
 from bot.domain.settings.service import GuildSettings
 from bot.text import cut, refuse_invisible
 
@@ -116,7 +117,10 @@ def clean_note(note: str | None) -> str | None:
     if not note:
         return None
     if len(note) > MAX_NOTE:
-        raise InvalidInput(f"A note can be at most {MAX_NOTE} characters; yours has {len(note)}.")
+        raise InvalidInput(
+            f"A note can be at most {MAX_NOTE} characters; yours has {len(note)}.",
+            reason="note_too_long", length=len(note), limit=MAX_NOTE,
+        )
     refuse_invisible(note, what="note")
     return note
 
@@ -151,54 +155,54 @@ async def record_pledges(
     guilds = await _guilds(tx, {new.guild_id for new in batch})
 
     # 2. Each pledge's ceremony; the server's maximum, checked before anything is written.
-    ceremonies: list[int | None] = []
-    refusals: dict[int, LoungeError] = {}
-    to_insert: list[int] = []
-    for index, new in enumerate(batch):
+    entries: list[_Entry] = []
+    for position, new in enumerate(batch):
         settings, current = guilds[new.guild_id]
-        ceremonies.append(current if new.current_ceremony else new.ceremony_id)
+        key = _key(new.interaction_id, new.kind, new.result_id, new.user_id)
+        entry = _Entry(position, new, key, settings, current if new.current_ceremony else new.ceremony_id)
         if new.kind == PLEDGE:
             try:
                 check_maximum(new.amount_cents, settings.max_pledge_cents, what="A pledge")
             except InvalidInput as refused:
-                refusals[index] = refused
-                continue
-        to_insert.append(index)
+                entry.refusal = refused
+        entries.append(entry)
 
     # 3. One insert; a pledge it skipped repeats an earlier one (or clashes).
-    pledges: list[Pledge | None] = [None] * len(batch)
-    inserted_by: dict[_Key, int] = {}
+    to_insert = [entry for entry in entries if entry.refusal is None]
+    inserted_by: dict[_Key, _Entry] = {}
     for chunk in _chunks(to_insert, VARIABLE_LIMIT // _INSERT_WIDTH):
-        await _insert(tx, batch, chunk, ceremonies, stamp, written_at, pledges, inserted_by)
-    fresh = [pledge is not None for pledge in pledges]
-    clashes = await _find_originals(tx, batch, pledges, inserted_by)
+        await _insert(tx, chunk, stamp, written_at, inserted_by)
+    await _find_originals(tx, entries, inserted_by)
 
     # 4. The totals after the batch, of every scope and member involved.
-    scopes, member_cents = await _standing(tx, pledges)
+    scopes, member_cents = await _standing(tx, entries)
 
     # 5. The members' display names, the last one given winning.
     names = {
-        (pledge.guild_id, pledge.user_id): pledge.display_name
-        for pledge, is_new in zip(pledges, fresh, strict=True)
-        if pledge is not None and is_new
+        (entry.pledge.guild_id, entry.pledge.user_id): entry.pledge.display_name
+        for entry in entries
+        if entry.fresh and entry.pledge is not None
     }
     if names:
         await members.remember_members(tx, names, now)
 
     # 6. Receipts, milestones and big pledges, pledge by pledge in batch order, each from the
     #    totals as they stood right after it: the totals after the batch, rewound, then replayed.
-    crossings = _rewind(pledges, fresh, scopes, member_cents)
+    _rewind(entries, scopes, member_cents)
     outcomes: list[PledgeReceipt | LoungeError] = []
-    for index, pledge in enumerate(pledges):
+    for entry in entries:
+        pledge = entry.pledge
         if pledge is None:
-            outcomes.append(_clash() if index in clashes else refusals.get(index) or _clash())
+            outcomes.append(entry.refusal or _clash(entry.new))
             continue
         guild, user, ceremony = pledge.guild_id, pledge.user_id, pledge.ceremony_id
-        if fresh[index]:
-            for scope in _scopes(pledge):
-                scopes[(guild, scope)].add(pledge.amount_cents, pledger=(index, scope) in crossings)
+        if entry.fresh:
+            for scope in scopes_of(ceremony):
+                tally = scopes[(guild, scope)]
+                tally.count(pledge.amount_cents, PENDING)
+                tally.pledger_count += scope in entry.pledger_in
                 member_cents[(guild, scope, user)] += pledge.amount_cents
-        settings = guilds[guild][0]
+        settings = entry.settings
         progress = Progress(
             goal_cents=settings.goal_cents,
             charity_name=settings.charity_name,
@@ -207,7 +211,7 @@ async def record_pledges(
             ceremony=None if ceremony is None else scopes[(guild, ceremony)].totals(),
         )
         milestone, big = None, False
-        if fresh[index]:
+        if entry.fresh:
             tonight = progress.ceremony
             if tonight is not None and milestones.crossed_milestones(
                 tonight.raised_cents - pledge.amount_cents, tonight.raised_cents, settings.goal_cents
@@ -218,7 +222,7 @@ async def record_pledges(
         outcomes.append(
             PledgeReceipt(
                 pledge=pledge,
-                duplicate=not fresh[index],
+                duplicate=not entry.fresh,
                 member_total_cents=member_cents[(guild, ALL_TIME, user)],
                 member_ceremony_cents=None if ceremony is None else member_cents[(guild, ceremony, user)],
                 progress=progress,
@@ -230,34 +234,26 @@ async def record_pledges(
 
 
 @dataclass(slots=True)
-class _Running:
-    """A server's totals in one scope, moved pledge by pledge through the batch."""
+class _Entry:
+    """One pledge of the batch, as the steps of :func:`record_pledges` work it out."""
 
-    scope: int
-    raised_cents: int
-    pending_cents: int
-    paid_cents: int
-    verified_cents: int
-    pledge_count: int
-    pledger_count: int
-
-    def add(self, amount_cents: int, *, pledger: bool) -> None:
-        """A new (pending) pledge, as the 0003 triggers count it; `pledger`: its member's total left zero."""
-        self.raised_cents += amount_cents
-        self.pending_cents += amount_cents
-        self.pledge_count += 1
-        self.pledger_count += pledger
-
-    def totals(self) -> ScopeTotals:
-        return ScopeTotals(  # positional: twice per pledge, in field order
-            self.scope,
-            self.raised_cents,
-            self.pending_cents,
-            self.paid_cents,
-            self.verified_cents,
-            self.pledge_count,
-            self.pledger_count,
-        )
+    position: int
+    """Its place in the batch: repeats resolve to the first pledge with their key."""
+    new: NewPledge
+    key: _Key | None
+    """What makes it unique (:func:`_key`); None: nothing ever repeats it."""
+    settings: GuildSettings
+    """Its server's settings (the few the path reads)."""
+    ceremony_id: int | None
+    """The ceremony it counts in: the server's current one, or the one given."""
+    refusal: LoungeError | None = None
+    """Why it was not written: above the maximum, or its key clashes with another server's pledge."""
+    pledge: Pledge | None = None
+    """The pledge written for it, or the earlier one it repeats; None when refused."""
+    fresh: bool = False
+    """Written by this batch; False for a repeat (answered as a duplicate, counted nothing)."""
+    pledger_in: tuple[int, ...] = ()
+    """The scopes in which it brought its member's total above zero: one more pledger there."""
 
 
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
@@ -281,12 +277,12 @@ def _key(interaction_id: int | None, kind: str, result_id: int | None, user_id: 
     return None
 
 
-def _scopes(pledge: Pledge) -> tuple[int, ...]:
-    return (ALL_TIME,) if pledge.ceremony_id is None else (ALL_TIME, pledge.ceremony_id)
-
-
-def _clash() -> Conflict:
-    return Conflict("That pledge clashes with one already recorded; please run the command again.")
+def _clash(new: NewPledge) -> Conflict:
+    """A pledge whose unique key (its interaction) another server's pledge holds."""
+    return Conflict(
+        "That pledge clashes with one already recorded; please run the command again.",
+        reason="pledge_clash", interaction_id=new.interaction_id,
+    )
 
 
 async def _guilds(tx: Transaction, guild_ids: set[int]) -> dict[int, tuple[GuildSettings, int | None]]:
@@ -300,21 +296,14 @@ async def _guilds(tx: Transaction, guild_ids: set[int]) -> dict[int, tuple[Guild
 
 
 async def _insert(
-    tx: Transaction,
-    batch: Sequence[NewPledge],
-    chunk: Sequence[int],
-    ceremonies: list[int | None],
-    stamp: str,
-    written_at: datetime,
-    pledges: list[Pledge | None],
-    inserted_by: dict[_Key, int],
+    tx: Transaction, chunk: Sequence[_Entry], stamp: str, written_at: datetime, inserted_by: dict[_Key, _Entry]
 ) -> None:
-    """Insert the pledges `chunk` indexes; fill `pledges` for those the database took."""
+    """Insert the pledges of `chunk`; set `pledge` (and `fresh`) on those the database took."""
     params: list[Any] = []
-    for index in chunk:
-        new = batch[index]
+    for entry in chunk:
+        new = entry.new
         params += (
-            new.guild_id, new.user_id, cut(new.display_name, members.MAX_DISPLAY_NAME), ceremonies[index],
+            new.guild_id, new.user_id, cut(new.display_name, members.MAX_DISPLAY_NAME), entry.ceremony_id,
             new.amount_cents, new.kind, int(new.anonymous), new.note, new.interaction_id,
             new.category_id, new.result_id, stamp, stamp,
         )
@@ -330,9 +319,9 @@ async def _insert(
         else:
             taken[key] = row[0]
     keyless.sort(reverse=True)
-    for index in chunk:
-        new = batch[index]
-        key = _key(new.interaction_id, new.kind, new.result_id, new.user_id)
+    for entry in chunk:
+        new = entry.new
+        key = entry.key
         if key is None:
             pledge_id = keyless.pop()
         else:
@@ -340,13 +329,14 @@ async def _insert(
             if found is None:
                 continue
             pledge_id = found
-            inserted_by[key] = index
-        pledges[index] = Pledge(
+            inserted_by[key] = entry
+        entry.fresh = True
+        entry.pledge = Pledge(
             id=pledge_id,
             guild_id=new.guild_id,
             user_id=new.user_id,
             display_name=cut(new.display_name, members.MAX_DISPLAY_NAME),
-            ceremony_id=ceremonies[index],
+            ceremony_id=entry.ceremony_id,
             amount_cents=new.amount_cents,
             kind=new.kind,
             status=PENDING,
@@ -361,39 +351,33 @@ async def _insert(
         )
 
 
-async def _find_originals(
-    tx: Transaction,
-    batch: Sequence[NewPledge],
-    pledges: list[Pledge | None],
-    inserted_by: dict[_Key, int],
-) -> set[int]:
-    """Resolve each pledge that was not written to the pledge it repeats; return those that clash.
+async def _find_originals(tx: Transaction, entries: Sequence[_Entry], inserted_by: dict[_Key, _Entry]) -> None:
+    """Resolve each pledge that was not written to the pledge it repeats, or find that it clashes.
 
     The original is an earlier pledge of this batch or one recorded before it. A
     repeat is answered with its original even when its amount is now above the
     maximum, as it always was; a pledge that repeats nothing keeps its refusal. A
     pledge whose key another server's pledge holds clashes.
     """
-    clashes: set[int] = set()
 
-    def resolve(index: int, original: Pledge | None) -> None:
-        if original is not None and original.guild_id != batch[index].guild_id:
-            clashes.add(index)
+    def resolve(entry: _Entry, original: Pledge | None) -> None:
+        if original is not None and original.guild_id != entry.new.guild_id:
+            entry.refusal = _clash(entry.new)
         elif original is not None:
-            pledges[index] = original
+            entry.pledge = original
 
-    older: dict[int, list[int]] = {}
-    for index, pledge in enumerate(pledges):
-        if pledge is not None:
+    older: dict[int, list[_Entry]] = {}
+    for entry in entries:
+        if entry.pledge is not None:
             continue
-        new = batch[index]
-        key = _key(new.interaction_id, new.kind, new.result_id, new.user_id)
+        new = entry.new
+        key = entry.key
         if key is None:
             continue  # refused above the maximum; nothing can be its original
         first = inserted_by.get(key)
         if first is not None:
-            if first < index:
-                resolve(index, pledges[first])
+            if first.position < entry.position:
+                resolve(entry, first.pledge)
             continue  # else: refused, and the pledge with its key came after it
         if new.kind == WINNER_TAX:
             row = await tx.fetch_one(
@@ -401,12 +385,12 @@ async def _find_originals(
                 "AND kind = 'winner_tax' AND status != 'cancelled'",
                 (new.result_id, new.user_id),
             )
-            resolve(index, None if row is None else pledge_from_row(row))
+            resolve(entry, None if row is None else pledge_from_row(row))
         else:
             assert new.interaction_id is not None
-            older.setdefault(new.interaction_id, []).append(index)
+            older.setdefault(new.interaction_id, []).append(entry)
     if not older:
-        return clashes
+        return
     found: dict[int, Pledge] = {}
     for chunk in _chunks(list(older), VARIABLE_LIMIT):
         rows = await tx.fetch_all(
@@ -416,25 +400,24 @@ async def _find_originals(
         )
         for row in rows:
             found[row["interaction_id"]] = pledge_from_row(row)
-    for interaction_id, indexes in older.items():
-        for index in indexes:
-            resolve(index, found.get(interaction_id))
-    return clashes
+    for interaction_id, repeats in older.items():
+        for entry in repeats:
+            resolve(entry, found.get(interaction_id))
 
 
 async def _standing(
-    tx: Transaction, pledges: Sequence[Pledge | None]
-) -> tuple[dict[tuple[int, int], _Running], dict[tuple[int, int, int], int]]:
+    tx: Transaction, entries: Sequence[_Entry]
+) -> tuple[dict[tuple[int, int], ScopeTally], dict[tuple[int, int, int], int]]:
     """The server's totals and the member's total in every scope of every pledge: one read."""
     wanted = list(
         dict.fromkeys(
-            (pledge.guild_id, scope, pledge.user_id)
-            for pledge in pledges
-            if pledge is not None
-            for scope in _scopes(pledge)
+            (entry.pledge.guild_id, scope, entry.pledge.user_id)
+            for entry in entries
+            if entry.pledge is not None
+            for scope in scopes_of(entry.pledge.ceremony_id)
         )
     )
-    scopes: dict[tuple[int, int], _Running] = {}
+    scopes: dict[tuple[int, int], ScopeTally] = {}
     member_cents: dict[tuple[int, int, int], int] = {}
     for chunk in _chunks(wanted, VARIABLE_LIMIT // 3):
         params = [value for key in chunk for value in key]
@@ -442,37 +425,31 @@ async def _standing(
             guild, scope = row[0], row[1]
             member_cents[(guild, scope, row[2])] = row[3] or 0
             if (guild, scope) not in scopes:
-                scopes[(guild, scope)] = _Running(scope, *(value or 0 for value in row[4:10]))
+                scopes[(guild, scope)] = ScopeTally(scope, *(value or 0 for value in row[4:10]))
     return scopes, member_cents
 
 
 def _rewind(
-    pledges: Sequence[Pledge | None],
-    fresh: Sequence[bool],
-    scopes: dict[tuple[int, int], _Running],
+    entries: Sequence[_Entry],
+    scopes: dict[tuple[int, int], ScopeTally],
     member_cents: dict[tuple[int, int, int], int],
-) -> set[tuple[int, int]]:
-    """Take the batch's new pledges out of the totals (in place); return the (pledge, scope) pairs
-    where a new pledge brought its member's total above zero, one more pledger as the 0003 triggers count."""
-    new = [(index, pledge) for index, pledge in enumerate(pledges) if pledge is not None and fresh[index]]
+) -> None:
+    """Take the batch's new pledges out of the totals (in place), and set on each the scopes where
+    it brought its member's total above zero: one more pledger (:mod:`~bot.domain.pledges.rules`)."""
+    new = [(entry, entry.pledge) for entry in entries if entry.fresh and entry.pledge is not None]
     for _, pledge in new:
-        for scope in _scopes(pledge):
+        for scope in scopes_of(pledge.ceremony_id):
             member_cents[(pledge.guild_id, scope, pledge.user_id)] -= pledge.amount_cents
-            running = scopes[(pledge.guild_id, scope)]
-            running.raised_cents -= pledge.amount_cents
-            running.pending_cents -= pledge.amount_cents
-            running.pledge_count -= 1
+            scopes[(pledge.guild_id, scope)].count(pledge.amount_cents, PENDING, -1)
     replay = dict(member_cents)
-    crossings: set[tuple[int, int]] = set()
-    for index, pledge in new:
-        for scope in _scopes(pledge):
+    for entry, pledge in new:
+        for scope in scopes_of(pledge.ceremony_id):
             key = (pledge.guild_id, scope, pledge.user_id)
             before = replay[key]
             replay[key] = before + pledge.amount_cents
-            if before <= 0 < before + pledge.amount_cents:
-                crossings.add((index, scope))
+            if pledger_change(before, before + pledge.amount_cents) > 0:
+                entry.pledger_in += (scope,)
                 scopes[(pledge.guild_id, scope)].pledger_count -= 1
-    return crossings
 
 
 def _settings_from(guild_id: int, row: Any) -> GuildSettings:
@@ -561,8 +538,9 @@ async def charge_winner_tax(
     stays (the money changed hands) and covers the category's re-log. The caller
     charges only members who claimed a winner, so a re-log of a different winner
     charges nobody who did not claim it; whoever did and still holds a live tax
-    for the category from the undone result owes nothing more. Migration 0006
-    refuses a second live tax in the database too.
+    for the category from the undone result owes nothing more. The lookup is
+    :data:`~bot.domain.pledges.rules.LIVE_TAX_SQL`; migrations 0006 and 0008
+    refuse a second live tax in the database too.
 
     Runs inside the caller's unit (the check and the insert are one atomic step).
     """
@@ -570,11 +548,7 @@ async def charge_winner_tax(
         return None
     if amount_cents < 0:
         raise ValueError("a winner's tax is never negative")
-    owed = await tx.fetch_one(
-        "SELECT id FROM pledges WHERE guild_id = ? AND category_id = ? AND user_id = ? "
-        "AND kind = 'winner_tax' AND status != 'cancelled' ORDER BY id LIMIT 1",
-        (guild_id, category_id, user_id),
-    )
+    owed = await tx.fetch_one(LIVE_TAX_SQL, (guild_id, category_id, user_id))
     if owed is not None:
         return int(owed["id"])
     receipt = await record_pledge(

@@ -12,8 +12,8 @@ Who may do what:
   verify a paid pledge, and cancel any pending **or paid** pledge with a reason
   (a payment that never arrived). A verified pledge is final: nobody cancels it.
 
-Status moves only pending → paid → verified, or pending/paid → cancelled; the
-database refuses anything else too. Repeating a change that is already done
+Status moves only pending → paid → verified, or pending/paid → cancelled
+(:mod:`~bot.domain.pledges.rules`); the database refuses anything else too. Repeating a change that is already done
 (a double click) answers with the pledge as it is, `changed=False`.
 """
 
@@ -50,6 +50,7 @@ from bot.domain.pledges.model import (
     totals_from_row,
 )
 from bot.domain.pledges.recording import NewPledge, clean_note
+from bot.domain.pledges.rules import may_move
 from bot.domain.settings.service import SettingsService
 
 MAX_LISTED = 20
@@ -95,10 +96,10 @@ class PledgeExport:
 
 
 class PledgeService:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, settings: SettingsService) -> None:
         self._db = db
         self._clock = clock
-        self._settings = SettingsService(db, clock)
+        self._settings = settings
         self._batcher = PledgeBatcher(db, clock)
 
     # --- pledging -----------------------------------------------------------------
@@ -141,9 +142,11 @@ class PledgeService:
 
         def check(pledge: Pledge) -> None:
             if pledge.user_id != actor_id and not actor_is_host:
-                raise NotAllowed(f"Pledge #{pledge.id} isn't yours: only its member or a host can mark it paid.")
-            if pledge.status in (VERIFIED, CANCELLED):
-                raise WrongState(f"Pledge #{pledge.id} is {pledge.status}, so it can't be marked paid.")
+                raise NotAllowed(
+                    f"Pledge #{pledge.id} isn't yours: only its member or a host can mark it paid.",
+                    reason="not_your_pledge", pledge_id=pledge.id,
+                )
+            _check_move(pledge, PAID)
 
         return await self._change(guild_id, pledge_id, actor_id, PAID, check, audited=actor_is_host)
 
@@ -152,14 +155,8 @@ class PledgeService:
 
         def check(pledge: Pledge) -> None:
             if not actor_is_host:
-                raise NotAllowed("Only hosts can verify pledges.")
-            if pledge.status == PENDING:
-                raise WrongState(
-                    f"Pledge #{pledge.id} is still pending: it must be marked paid (`/pledge paid`) before "
-                    "it can be verified."
-                )
-            if pledge.status == CANCELLED:
-                raise WrongState(f"Pledge #{pledge.id} was cancelled, so it can't be verified.")
+                raise NotAllowed("Only hosts can verify pledges.", reason="hosts_only", pledge_id=pledge.id)
+            _check_move(pledge, VERIFIED)
 
         return await self._change(guild_id, pledge_id, actor_id, VERIFIED, check, audited=True)
 
@@ -169,24 +166,38 @@ class PledgeService:
         """A member cancels their own pending pledge; a host any pending or paid one, with a reason."""
         reason = " ".join((reason or "").split()) or None
         if reason is not None and len(reason) > MAX_REASON:
-            raise InvalidInput(f"A reason can be at most {MAX_REASON} characters.")
+            raise InvalidInput(
+                f"A reason can be at most {MAX_REASON} characters.",
+                reason="reason_too_long", length=len(reason), limit=MAX_REASON,
+            )
 
         def check(pledge: Pledge) -> None:
             own = pledge.user_id == actor_id
             if not own and not actor_is_host:
-                raise NotAllowed(f"Pledge #{pledge.id} isn't yours: you can cancel only your own pledges.")
+                raise NotAllowed(
+                    f"Pledge #{pledge.id} isn't yours: you can cancel only your own pledges.",
+                    reason="not_your_pledge", pledge_id=pledge.id,
+                )
+            _check_move(pledge, CANCELLED)
             if pledge.status == CANCELLED:
                 return  # a repeated click: answered with the pledge as it is
-            if pledge.status == VERIFIED:
-                raise WrongState(f"Pledge #{pledge.id} is verified (the money arrived), so it can't be cancelled.")
             if own and pledge.status == PENDING and pledge.kind == PLEDGE:
                 return  # every member may take back their own pending pledge
             if not actor_is_host:
                 if pledge.kind == WINNER_TAX:
-                    raise NotAllowed("A winner's tax is owed: only a host can cancel it.")
-                raise WrongState(f"You marked pledge #{pledge.id} as paid, so only a host can cancel it now.")
+                    raise NotAllowed(
+                        "A winner's tax is owed: only a host can cancel it.",
+                        reason="winner_tax_is_owed", pledge_id=pledge.id,
+                    )
+                raise WrongState(
+                    f"You marked pledge #{pledge.id} as paid, so only a host can cancel it now.",
+                    reason="paid_pledge_host_cancels", pledge_id=pledge.id,
+                )
             if reason is None:
-                raise InvalidInput("Give a reason when cancelling as a host: it goes into the audit log.")
+                raise InvalidInput(
+                    "Give a reason when cancelling as a host: it goes into the audit log.",
+                    reason="cancel_reason_required", pledge_id=pledge.id,
+                )
 
         return await self._change(
             guild_id, pledge_id, actor_id, CANCELLED, check, audited=actor_is_host, reason=reason
@@ -210,7 +221,7 @@ class PledgeService:
                 (pledge_id, guild_id),
             )
             if row is None:
-                raise NotFound(f"There's no pledge #{pledge_id} in this server.")
+                raise _no_such_pledge(pledge_id)
             pledge = pledge_from_row(row)
             check(pledge)
             if pledge.status == target:
@@ -259,7 +270,7 @@ class PledgeService:
             (pledge_id, guild_id),
         )
         if row is None:
-            raise NotFound(f"There's no pledge #{pledge_id} in this server.")
+            raise _no_such_pledge(pledge_id)
         return pledge_from_row(row)
 
     async def choices(
@@ -360,3 +371,30 @@ class PledgeService:
             pledge_count=row["pledge_count"],
             reached_at=from_storage(row["reached_at"]),
         )
+
+
+_REFUSED_MOVES = {
+    (VERIFIED, PAID): "Pledge #{id} is verified, so it can't be marked paid.",
+    (CANCELLED, PAID): "Pledge #{id} is cancelled, so it can't be marked paid.",
+    (PENDING, VERIFIED): (
+        "Pledge #{id} is still pending: it must be marked paid (`/pledge paid`) before it can be verified."
+    ),
+    (CANCELLED, VERIFIED): "Pledge #{id} was cancelled, so it can't be verified.",
+    (VERIFIED, CANCELLED): "Pledge #{id} is verified (the money arrived), so it can't be cancelled.",
+}
+
+
+def _check_move(pledge: Pledge, target: str) -> None:
+    """Refuse a move the status order forbids (:func:`~bot.domain.pledges.rules.may_move`); a repeat
+    (already `target`) passes, to be answered with the pledge as it is."""
+    if pledge.status == target or may_move(pledge.status, target):
+        return
+    sentence = _REFUSED_MOVES.get((pledge.status, target), "Pledge #{id} is {status}, so it can't become {target}.")
+    raise WrongState(
+        sentence.format(id=pledge.id, status=pledge.status, target=target),
+        reason="status_order", pledge_id=pledge.id, status=pledge.status, target=target,
+    )
+
+
+def _no_such_pledge(pledge_id: int) -> NotFound:
+    return NotFound(f"There's no pledge #{pledge_id} in this server.", reason="no_such_pledge", pledge_id=pledge_id)

@@ -228,7 +228,8 @@ class ResultService:
             if existing is None:
                 raise Conflict(
                     f"{safe(found.name, 100)} has no result yet: log the first winner with `/result log`, "
-                    "then add the others with `/result tie`."
+                    "then add the others with `/result tie`.",
+                    reason="no_result_yet", category=found.name,
                 )
             if any(winner.id == added.id for winner in existing.winners):
                 raise Conflict(
@@ -278,7 +279,7 @@ class ResultService:
         guild_id, ceremony_id = int(row["guild_id"]), int(row["ceremony_id"])
         found = await category_by_id(tx, guild_id, int(row["category_id"]))
         if found is None:
-            raise NotFound("That result's category no longer exists.")
+            raise NotFound("That result's category no longer exists.", reason="category_gone", result_id=result_id)
         result = await _result_of(tx, found)
         assert result is not None
         settings = await self._settings.get_in(tx, guild_id)
@@ -297,7 +298,7 @@ class ResultService:
         found = await resolve_category(self._db, ceremony, category)
         result = await _result_of(self._db, found)
         if result is None:
-            raise NotFound(f"{safe(found.name, 100)} has no logged result to undo.")
+            raise _nothing_to_undo(found)
         return result
 
     async def undo(
@@ -312,15 +313,20 @@ class ResultService:
             require_state(ceremony, "live", doing="undo a result")
             found = await category_by_id(tx, guild_id, category_id)
             if found is None or found.ceremony_id != ceremony.id:
-                raise NotFound("That category isn't part of this server's current ceremony.")
+                raise NotFound(
+                    "That category isn't part of this server's current ceremony.",
+                    reason="category_not_in_ceremony", category_id=category_id,
+                )
             await self._settle_pending_in(tx, guild_id)
             result = await _result_of(tx, found)
             if result is None:
-                raise NotFound(f"{safe(found.name, 100)} has no logged result to undo.")
+                raise _nothing_to_undo(found)
             if result_id is not None and result.result_id != result_id:
                 raise Conflict(
                     f"The result of {safe(found.name, 100)} has changed since you asked: "
-                    "nothing was undone. Run `/result undo` again."
+                    "nothing was undone. Run `/result undo` again.",
+                    reason="result_changed", category=found.name, result_id=result_id,
+                    current_result_id=result.result_id,
                 )
             rows = await tx.fetch_all("SELECT user_id FROM losses WHERE result_id = ?", (result.result_id,))
             loss_users = [int(row["user_id"]) for row in rows]
@@ -606,4 +612,10 @@ def _report(
         losses_added=len(plan.new_losses), losses_removed=len(plan.removed_loss_users),
         right_picks=plan.right_picks, newcomers=len(plan.newcomers), taxes_charged=len(plan.taxes),
         roles_granted=settled.roles_granted, roles_removed=settled.roles_removed,
+    )
+
+
+def _nothing_to_undo(category: Category) -> NotFound:
+    return NotFound(
+        f"{safe(category.name, 100)} has no logged result to undo.", reason="no_result_to_undo", category=category.name
     )

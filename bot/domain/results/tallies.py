@@ -7,7 +7,7 @@ recounts those members from `losses` / `picks` (indexed by member), so a
 total can never drift, and an undo leaves the same rows a never-wrong night
 would have.
 
-Scopes: ``0`` is all-time; any other scope is a ceremony id.
+Scopes (:mod:`bot.domain.scopes`): ``0`` is all-time; any other scope is a ceremony id.
 """
 
 from __future__ import annotations
@@ -18,17 +18,13 @@ from datetime import datetime
 
 from bot.clock import to_storage
 from bot.db import Transaction
-
-ALL_TIME = 0
+from bot.domain.scopes import ALL_TIME as ALL_TIME
+from bot.domain.scopes import scopes_of as scopes_of
 
 
 def id_list(user_ids: Iterable[int]) -> str:
     """A JSON array for ``IN (SELECT value FROM json_each(?))``: one parameter for any number of members."""
     return json.dumps(sorted(set(user_ids)))
-
-
-def scopes_of(ceremony_id: int | None) -> tuple[int, ...]:
-    return (ALL_TIME,) if ceremony_id is None else (ALL_TIME, ceremony_id)
 
 
 async def refresh_loss_totals(

@@ -56,9 +56,10 @@ class SettingsService:
         """Apply `changes` (setting name → new value, None clears) atomically, with an audit entry."""
         unknown = set(changes) - set(SETTING_NAMES)
         if unknown:
-            raise InvalidInput(f"Unknown setting(s): {', '.join(sorted(unknown))}.")
+            names = tuple(sorted(unknown))
+            raise InvalidInput(f"Unknown setting(s): {', '.join(names)}.", reason="unknown_setting", names=names)
         if not changes:
-            raise InvalidInput("Choose at least one setting to change.")
+            raise InvalidInput("Choose at least one setting to change.", reason="nothing_to_change")
         for name, value in changes.items():
             _validate(name, value)
 
@@ -68,7 +69,9 @@ class SettingsService:
             updated = replace(current, **changes)
             if updated.big_pledge_cents > updated.max_pledge_cents:
                 raise InvalidInput(
-                    "The big-pledge announcement threshold can't be above the per-pledge maximum."
+                    "The big-pledge announcement threshold can't be above the per-pledge maximum.",
+                    reason="big_pledge_above_maximum", big_pledge_cents=updated.big_pledge_cents,
+                    max_pledge_cents=updated.max_pledge_cents,
                 )
             values = {name: getattr(updated, name) for name in SETTING_NAMES}
             values["spoiler_safe"] = int(updated.spoiler_safe)
@@ -96,19 +99,29 @@ def _from_row(row: Any) -> GuildSettings:
 def _validate(name: str, value: Any) -> None:
     if value is None:
         if name not in CLEARABLE:
-            raise InvalidInput(f"{name.replace('_', ' ')} can't be cleared, only changed.")
+            raise InvalidInput(
+                f"{name.replace('_', ' ')} can't be cleared, only changed.", reason="not_clearable", setting=name
+            )
         return
     if name == "charity_name":
         text = str(value).strip()
         if not 1 <= len(text) <= MAX_CHARITY_NAME:
-            raise InvalidInput(f"The charity name must be 1 to {MAX_CHARITY_NAME} characters.")
+            raise InvalidInput(
+                f"The charity name must be 1 to {MAX_CHARITY_NAME} characters.",
+                reason="charity_name_length", setting=name, length=len(text), limit=MAX_CHARITY_NAME,
+            )
     elif name == "goal_cents" and value <= 0:
-        raise InvalidInput("The fundraising goal must be more than $0.")
+        raise InvalidInput(
+            "The fundraising goal must be more than $0.", reason="not_positive", setting=name, value=value
+        )
     elif name in ("winner_tax_cents", "big_pledge_cents") and value < 0:
-        raise InvalidInput("Amounts can't be negative.")
+        raise InvalidInput("Amounts can't be negative.", reason="negative_amount", setting=name, value=value)
     elif name == "max_pledge_cents" and value <= 0:
-        raise InvalidInput("The per-pledge maximum must be more than $0.")
+        raise InvalidInput(
+            "The per-pledge maximum must be more than $0.", reason="not_positive", setting=name, value=value
+        )
     elif name == "leaderboard_interval_minutes" and not 0 <= value <= MAX_INTERVAL_MINUTES:
         raise InvalidInput(
-            f"The leaderboard interval must be 0 (off) to {MAX_INTERVAL_MINUTES} minutes."
+            f"The leaderboard interval must be 0 (off) to {MAX_INTERVAL_MINUTES} minutes.",
+            reason="interval_out_of_range", setting=name, value=value, limit=MAX_INTERVAL_MINUTES,
         )

@@ -4,7 +4,6 @@ limits, twins told apart, and a category of more than 25 nominees paged inside i
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 from unittest.mock import MagicMock
 
@@ -25,28 +24,23 @@ from cogs.ballot.selects import BallotSelect
 from cogs.ballot.view import BallotUI
 from standin.validation import validate_components
 from tests.clock import FakeClock
-from tests.core.test_extensions import offline_settings
 
 MAX_ID = 2**63 - 1
 CEREMONY = Ceremony(7, 100, "66th Primetime Emmy Awards", 2014, "live", True, FakeClock()(), None, None, None)
 
 
-async def test_the_two_commands_keep_their_promised_names_and_options(tmp_path: Path) -> None:
-    bot = LoungeBot(offline_settings(tmp_path))
-    try:
-        await bot.prepare()
-        commands = {c.qualified_name: c for c in bot.tree.walk_commands() if isinstance(c, app_commands.Command)}
-        ballot = commands["ballot"]
-        assert [(p.name, p.required, p.autocomplete) for p in ballot.parameters] == [
-            ("category", False, True), ("scope", False, False)]
-        schema = ballot.to_dict(bot.tree)["options"]
-        assert [choice["value"] for choice in schema[1]["choices"]] == ["telecast", "all"]
-        console = commands["result console"]
-        assert console.parameters == []
-        assert any(check.__name__ == "require_host" for check in console.checks)
-        assert not ballot.checks
-    finally:
-        await bot.close()
+async def test_the_two_commands_keep_their_promised_names_and_options(prepared_bot: LoungeBot) -> None:
+    bot = prepared_bot
+    commands = {c.qualified_name: c for c in bot.tree.walk_commands() if isinstance(c, app_commands.Command)}
+    ballot = commands["ballot"]
+    assert [(p.name, p.required, p.autocomplete) for p in ballot.parameters] == [
+        ("category", False, True), ("scope", False, False)]
+    schema = ballot.to_dict(bot.tree)["options"]
+    assert [choice["value"] for choice in schema[1]["choices"]] == ["telecast", "all"]
+    console = commands["result console"]
+    assert console.parameters == []
+    assert any(check.__name__ == "require_host" for check in console.checks)
+    assert not ballot.checks
 
 
 @given(

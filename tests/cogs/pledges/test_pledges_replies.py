@@ -6,6 +6,7 @@ import pytest
 
 from bot.db import Database
 from bot.domain.pledges import PledgeService
+from bot.domain.settings.service import SettingsService
 from bot.embeds import EMBED_TOTAL_LIMIT, embed_size, message
 from cogs.pledges.render import change_embed, choice_label, mine_embed, progress_embed, receipt_embed
 from tests.clock import FakeClock
@@ -16,7 +17,7 @@ HOSTILE = "@everyone **bold** <@123> `code`"
 
 @pytest.fixture
 def service(db: Database, clock: FakeClock) -> PledgeService:
-    return PledgeService(db, clock)
+    return PledgeService(db, clock, SettingsService(db, clock))
 
 
 async def test_the_receipt_shows_the_members_total_and_tonights_progress(

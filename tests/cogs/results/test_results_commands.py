@@ -5,7 +5,6 @@ restart, re-check the host, and change nothing when cancelled or refused."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 from unittest.mock import AsyncMock, MagicMock
 
@@ -21,7 +20,6 @@ from cogs.ceremonies.buttons import ConfirmEnd, ConfirmPaste, ConfirmRemoval
 from cogs.losers.buttons import PicksPageButton, RosterPageButton
 from cogs.results.buttons import ConfirmUndo, undo_view
 from tests.clock import FakeClock
-from tests.core.test_extensions import offline_settings
 from tests.domain.ceremony_helpers import HOST, Lounge, tiny_ceremony
 
 CONTRACT = {
@@ -48,27 +46,23 @@ AUTOCOMPLETED = {"category", "nominee", "winner", "preset"}
 OPTIONAL = {"preset"}  # options that autocomplete but may be left out
 
 
-async def test_the_commands_keep_their_promised_names_and_options(tmp_path: Path) -> None:
-    bot = LoungeBot(offline_settings(tmp_path))
-    try:
-        await bot.prepare()
-        commands = {c.qualified_name: c for c in bot.tree.walk_commands() if isinstance(c, app_commands.Command)}
-        for name, options in CONTRACT.items():
-            command = commands[name]
-            assert [p.name for p in command.parameters] == options, name
-            for parameter in command.parameters:
-                assert parameter.autocomplete == (parameter.name in AUTOCOMPLETED), (name, parameter.name)
-                required = ((parameter.name in AUTOCOMPLETED and name != "loser declare")
-                            or name in {"ceremony create", "ceremony import"}) and parameter.name not in OPTIONAL
-                assert parameter.required == required, (name, parameter.name)
-            assert (require_host in command.checks) == (name in HOST_ONLY), name
-            root = command.root_parent or command
-            assert root.guild_only, name
-        declare = commands["loser declare"]
-        assert [p.required for p in declare.parameters] == [False, False]
-        assert declare.to_dict(bot.tree)["options"][1]["max_length"] == 200
-    finally:
-        await bot.close()
+async def test_the_commands_keep_their_promised_names_and_options(prepared_bot: LoungeBot) -> None:
+    bot = prepared_bot
+    commands = {c.qualified_name: c for c in bot.tree.walk_commands() if isinstance(c, app_commands.Command)}
+    for name, options in CONTRACT.items():
+        command = commands[name]
+        assert [p.name for p in command.parameters] == options, name
+        for parameter in command.parameters:
+            assert parameter.autocomplete == (parameter.name in AUTOCOMPLETED), (name, parameter.name)
+            required = ((parameter.name in AUTOCOMPLETED and name != "loser declare")
+                        or name in {"ceremony create", "ceremony import"}) and parameter.name not in OPTIONAL
+            assert parameter.required == required, (name, parameter.name)
+        assert (require_host in command.checks) == (name in HOST_ONLY), name
+        root = command.root_parent or command
+        assert root.guild_only, name
+    declare = commands["loser declare"]
+    assert [p.required for p in declare.parameters] == [False, False]
+    assert declare.to_dict(bot.tree)["options"][1]["max_length"] == 200
 
 
 @pytest.mark.parametrize(

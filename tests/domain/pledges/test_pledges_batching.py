@@ -34,7 +34,7 @@ CAROL, DAVE, ERIN = 1003, 1004, 1005
 
 @pytest.fixture
 def service(db: Database, clock: FakeClock) -> PledgeService:
-    return PledgeService(db, clock)
+    return PledgeService(db, clock, SettingsService(db, clock))
 
 
 @pytest.fixture
@@ -271,7 +271,9 @@ async def write_alone(db: Database, clock: FakeClock, new: NewPledge) -> PledgeR
 
 
 def shown(outcome: PledgeReceipt | LoungeError) -> object:
-    return (type(outcome).__name__, str(outcome)) if isinstance(outcome, LoungeError) else outcome
+    if isinstance(outcome, LoungeError):
+        return type(outcome).__name__, outcome.reason, outcome.facts, str(outcome)
+    return outcome
 
 
 async def tables(db: Database) -> dict[str, list[Any]]:

@@ -9,6 +9,7 @@ import pytest
 from bot.db import Database, Transaction
 from bot.domain.pledges import ANONYMOUS, PledgeService, forget_member
 from bot.domain.pledges.service import DONOR_RANK_SQL, TOP_DONORS_SQL
+from bot.domain.settings.service import SettingsService
 from tests.clock import FakeClock
 from tests.domain.pledge_helpers import GUILD, Members, open_ceremony
 
@@ -17,7 +18,7 @@ ALICE, BOB, CAROL, DAN = 1, 2, 3, 4
 
 @pytest.fixture
 def service(db: Database, clock: FakeClock) -> PledgeService:
-    return PledgeService(db, clock)
+    return PledgeService(db, clock, SettingsService(db, clock))
 
 
 async def board(service: PledgeService, scope: int = 0) -> list[tuple[int, str, int]]:

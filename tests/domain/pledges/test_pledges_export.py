@@ -13,6 +13,7 @@ from bot.db import Database
 from bot.domain.audit import log as audit
 from bot.domain.pledges import PledgeService
 from bot.domain.pledges.export import FORMULA_STARTS, HEADER, neutralise
+from bot.domain.settings.service import SettingsService
 from tests.clock import FakeClock
 from tests.domain.pledge_helpers import GUILD, HOST, OTHER_GUILD, Members, open_ceremony
 
@@ -34,7 +35,7 @@ HOSTILE_NAMES = [
 
 @pytest.fixture
 def service(db: Database, clock: FakeClock) -> PledgeService:
-    return PledgeService(db, clock)
+    return PledgeService(db, clock, SettingsService(db, clock))
 
 
 def read_back(content: bytes) -> list[dict[str, str]]:

@@ -11,10 +11,10 @@ import pytest
 from bot.clock import from_storage, to_storage
 from bot.db import Database, Transaction, apply_migrations, latest_version
 from bot.db.migrations import load_migrations
-from bot.domain.pledges import PledgeService, charge_winner_tax
+from bot.domain.pledges import charge_winner_tax
 from bot.domain.pledges.milestones import record_crossed
 from tests.clock import FakeClock
-from tests.domain.pledge_helpers import ALICE, BOB, GUILD, OTHER_GUILD, open_ceremony
+from tests.domain.pledge_helpers import ALICE, BOB, GUILD, OTHER_GUILD, open_ceremony, pledge_service
 
 BEFORE_0006 = 5
 DRAMA, COMEDY = 55, 56
@@ -83,7 +83,7 @@ async def test_a_second_charge_for_one_win_is_cancelled_and_paid_money_stays(
         "alice comedy": await old_tax(db, clock, user_id=ALICE, category_id=COMEDY, result_id=13, status="pending",
                                       ceremony_id=ceremony),
     }
-    assert (await PledgeService(db, clock).scope_totals(GUILD, ceremony)).raised_cents == 8_000_00
+    assert (await pledge_service(db, clock).scope_totals(GUILD, ceremony)).raised_cents == 8_000_00
 
     assert (await apply_migrations(db.connection))[:1] == ["0006_pledge_rules.sql"]  # and any later ones
     assert await db.fetch_value("PRAGMA user_version") == latest_version()
@@ -101,7 +101,7 @@ async def test_a_second_charge_for_one_win_is_cancelled_and_paid_money_stays(
     assert from_storage(repaired["updated_at"]).tzinfo is not None
 
     # The maintained totals followed the repair: they equal a count straight from the pledges.
-    service = PledgeService(db, clock)
+    service = pledge_service(db, clock)
     for scope in (0, ceremony):
         totals = await service.scope_totals(GUILD, scope)
         assert (totals.raised_cents, totals.pending_cents, totals.paid_cents, totals.verified_cents) == (

@@ -10,13 +10,15 @@ from bot.db import Database, Transaction
 from bot.domain.audit import log as audit
 from bot.domain.errors import InvalidInput, NotAllowed, NotFound, WrongState
 from bot.domain.pledges import PledgeService, charge_winner_tax
+from bot.domain.settings.service import SettingsService
 from tests.clock import FakeClock
 from tests.domain.pledge_helpers import ALICE, BOB, GUILD, HOST, OTHER_GUILD, Members, open_ceremony
+from tests.refusals import refused
 
 
 @pytest.fixture
 def service(db: Database, clock: FakeClock) -> PledgeService:
-    return PledgeService(db, clock)
+    return PledgeService(db, clock, SettingsService(db, clock))
 
 
 @pytest.fixture
@@ -56,22 +58,22 @@ async def test_a_repeated_click_changes_nothing(service: PledgeService, members:
 
 async def test_out_of_order_changes_are_refused(service: PledgeService, members: Members) -> None:
     pending = await new_pledge(members)
-    with pytest.raises(WrongState, match="still pending"):
+    with refused(WrongState, "status_order", pledge_id=pending, status="pending", target="verified"):
         await service.verify(guild_id=GUILD, pledge_id=pending, actor_id=HOST, actor_is_host=True)
 
     verified = await new_pledge(members)
     await service.mark_paid(guild_id=GUILD, pledge_id=verified, actor_id=ALICE, actor_is_host=False)
     await service.verify(guild_id=GUILD, pledge_id=verified, actor_id=HOST, actor_is_host=True)
-    with pytest.raises(WrongState):  # verified → paid
+    with refused(WrongState, "status_order", pledge_id=verified, status="verified", target="paid"):
         await service.mark_paid(guild_id=GUILD, pledge_id=verified, actor_id=ALICE, actor_is_host=False)
-    with pytest.raises(WrongState):  # verified → cancelled, even by a host
+    with refused(WrongState, "status_order", status="verified", target="cancelled"):  # even by a host
         await service.cancel(guild_id=GUILD, pledge_id=verified, actor_id=HOST, actor_is_host=True, reason="oops")
 
     cancelled = await new_pledge(members)
     await service.cancel(guild_id=GUILD, pledge_id=cancelled, actor_id=ALICE, actor_is_host=False)
-    with pytest.raises(WrongState):  # cancelled → paid
+    with refused(WrongState, "status_order", pledge_id=cancelled, status="cancelled", target="paid"):
         await service.mark_paid(guild_id=GUILD, pledge_id=cancelled, actor_id=ALICE, actor_is_host=False)
-    with pytest.raises(WrongState):  # cancelled → verified
+    with refused(WrongState, "status_order", status="cancelled", target="verified"):
         await service.verify(guild_id=GUILD, pledge_id=cancelled, actor_id=HOST, actor_is_host=True)
 
     statuses = {pledge.id: pledge.status for pledge in (await service.mine(GUILD, ALICE)).pledges}
@@ -121,15 +123,15 @@ async def test_a_member_cancels_only_their_own_pending_pledge(
     db: Database, service: PledgeService, members: Members
 ) -> None:
     alices = await new_pledge(members)
-    with pytest.raises(NotAllowed, match="isn't yours"):
+    with refused(NotAllowed, "not_your_pledge", pledge_id=alices):
         await service.cancel(guild_id=GUILD, pledge_id=alices, actor_id=BOB, actor_is_host=False)
-    with pytest.raises(NotAllowed, match="isn't yours"):
+    with refused(NotAllowed, "not_your_pledge", pledge_id=alices):
         await service.mark_paid(guild_id=GUILD, pledge_id=alices, actor_id=BOB, actor_is_host=False)
-    with pytest.raises(NotAllowed):
+    with refused(NotAllowed, "hosts_only"):
         await service.verify(guild_id=GUILD, pledge_id=alices, actor_id=ALICE, actor_is_host=False)
 
     await service.mark_paid(guild_id=GUILD, pledge_id=alices, actor_id=ALICE, actor_is_host=False)
-    with pytest.raises(WrongState, match="only a host"):
+    with refused(WrongState, "paid_pledge_host_cancels", pledge_id=alices):
         await service.cancel(guild_id=GUILD, pledge_id=alices, actor_id=ALICE, actor_is_host=False)
     assert (await service.get(GUILD, alices)).status == "paid"
 
@@ -147,7 +149,7 @@ async def test_a_host_cancels_anyones_pending_or_paid_pledge_with_a_reason(
     pending = await new_pledge(members, BOB, "10")
     paid = await new_pledge(members, BOB, "20")
     await service.mark_paid(guild_id=GUILD, pledge_id=paid, actor_id=BOB, actor_is_host=False)
-    with pytest.raises(InvalidInput, match="reason"):
+    with refused(InvalidInput, "cancel_reason_required", pledge_id=pending):
         await service.cancel(guild_id=GUILD, pledge_id=pending, actor_id=HOST, actor_is_host=True)
 
     await service.cancel(guild_id=GUILD, pledge_id=pending, actor_id=HOST, actor_is_host=True, reason="typo")
@@ -186,7 +188,7 @@ async def test_a_winners_tax_is_owed_so_only_a_host_cancels_it(
 
     tax = await db.write(charge)
     assert tax is not None
-    with pytest.raises(NotAllowed, match="winner's tax"):
+    with refused(NotAllowed, "winner_tax_is_owed", pledge_id=tax):
         await service.cancel(guild_id=GUILD, pledge_id=tax, actor_id=ALICE, actor_is_host=False)
     await service.mark_paid(guild_id=GUILD, pledge_id=tax, actor_id=ALICE, actor_is_host=False)
     await service.cancel(guild_id=GUILD, pledge_id=tax, actor_id=HOST, actor_is_host=True, reason="waived")
@@ -206,7 +208,7 @@ async def test_another_server_never_sees_or_touches_these_pledges(
         service.verify(guild_id=OTHER_GUILD, pledge_id=pledge_id, actor_id=HOST, actor_is_host=True),
         service.get(OTHER_GUILD, pledge_id),
     ):
-        with pytest.raises(NotFound):
+        with refused(NotFound, "no_such_pledge", pledge_id=pledge_id):
             await attempt
     assert (await service.get(GUILD, pledge_id)).status == "pending"
     assert (await service.progress(OTHER_GUILD)).all_time.raised_cents == 3_00

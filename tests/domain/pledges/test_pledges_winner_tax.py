@@ -8,10 +8,19 @@ import pytest
 
 from bot.db import Database, Transaction
 from bot.domain.errors import InvalidInput
-from bot.domain.pledges import PledgeService, charge_winner_tax, reverse_winner_tax
+from bot.domain.pledges import charge_winner_tax, reverse_winner_tax
 from bot.domain.settings.service import SettingsService
 from tests.clock import FakeClock
-from tests.domain.pledge_helpers import ALICE, BOB, GUILD, HOST, OTHER_GUILD, announcements, open_ceremony
+from tests.domain.pledge_helpers import (
+    ALICE,
+    BOB,
+    GUILD,
+    HOST,
+    OTHER_GUILD,
+    announcements,
+    open_ceremony,
+    pledge_service,
+)
 
 CATEGORY, OTHER_CATEGORY = 55, 56
 
@@ -36,7 +45,7 @@ async def reverse(db: Database, clock: FakeClock, result_id: int, guild_id: int 
 
 async def test_a_winner_owes_a_pending_tax_that_counts_in_both_scopes(db: Database, clock: FakeClock) -> None:
     ceremony = await open_ceremony(db, clock)
-    service = PledgeService(db, clock)
+    service = pledge_service(db, clock)
     pledge_id = await charge(db, clock, user_id=ALICE, result_id=9, ceremony_id=ceremony)
     assert pledge_id is not None
     pledge = await service.get(GUILD, pledge_id)
@@ -56,7 +65,7 @@ async def test_no_tax_when_the_server_charges_none(db: Database, clock: FakeCloc
     ceremony = await open_ceremony(db, clock)
     assert await charge(db, clock, user_id=ALICE, result_id=9, ceremony_id=ceremony, amount_cents=0) is None
     assert await db.fetch_value("SELECT COUNT(*) FROM pledges") == 0
-    assert (await PledgeService(db, clock).progress(GUILD)).all_time.raised_cents == 0
+    assert (await pledge_service(db, clock).progress(GUILD)).all_time.raised_cents == 0
 
 
 async def test_charging_the_same_result_again_returns_the_first_pledge(db: Database, clock: FakeClock) -> None:
@@ -64,7 +73,7 @@ async def test_charging_the_same_result_again_returns_the_first_pledge(db: Datab
     first = await charge(db, clock, user_id=ALICE, result_id=9, ceremony_id=ceremony)
     again = await charge(db, clock, user_id=ALICE, result_id=9, ceremony_id=ceremony)
     assert first == again
-    assert (await PledgeService(db, clock).progress(GUILD)).all_time.raised_cents == 1_000_00
+    assert (await pledge_service(db, clock).progress(GUILD)).all_time.raised_cents == 1_000_00
 
 
 async def test_the_tax_lives_and_dies_with_the_callers_unit(db: Database, clock: FakeClock) -> None:
@@ -80,12 +89,12 @@ async def test_the_tax_lives_and_dies_with_the_callers_unit(db: Database, clock:
     with pytest.raises(InvalidInput):
         await db.write(result_that_fails)
     assert await db.fetch_value("SELECT COUNT(*) FROM pledges") == 0
-    assert (await PledgeService(db, clock).progress(GUILD)).all_time.raised_cents == 0
+    assert (await pledge_service(db, clock).progress(GUILD)).all_time.raised_cents == 0
 
 
 async def test_a_corrected_result_cancels_only_its_pending_taxes(db: Database, clock: FakeClock) -> None:
     ceremony = await open_ceremony(db, clock)
-    service = PledgeService(db, clock)
+    service = pledge_service(db, clock)
     alice_tax = await charge(db, clock, user_id=ALICE, result_id=9, ceremony_id=ceremony)
     bob_tax = await charge(db, clock, user_id=BOB, result_id=9, ceremony_id=ceremony)
     other_result = await charge(db, clock, user_id=ALICE, result_id=10, ceremony_id=ceremony, amount_cents=5_00,
@@ -119,14 +128,14 @@ async def test_an_unpaid_tax_cancelled_by_a_correction_is_charged_again_by_the_r
     second = await charge(db, clock, user_id=ALICE, result_id=12, ceremony_id=ceremony)
     assert second is not None
     assert second != first
-    assert (await PledgeService(db, clock).progress(GUILD)).all_time.raised_cents == 1_000_00
+    assert (await pledge_service(db, clock).progress(GUILD)).all_time.raised_cents == 1_000_00
 
 
 async def test_a_paid_tax_kept_through_a_correction_covers_the_category_when_it_is_logged_again(
     db: Database, clock: FakeClock
 ) -> None:
     ceremony = await open_ceremony(db, clock)
-    service = PledgeService(db, clock)
+    service = pledge_service(db, clock)
     paid = await charge(db, clock, user_id=ALICE, result_id=9, ceremony_id=ceremony)
     assert paid is not None
     await service.mark_paid(guild_id=GUILD, pledge_id=paid, actor_id=ALICE, actor_is_host=False)
@@ -160,11 +169,11 @@ async def test_the_tax_is_owed_once_per_member_and_category(db: Database, clock:
     assert len(set(charged)) == 4
     # A second winner of the drama category claimed by Alice (a tie): the tax she owes already.
     assert await charge(db, clock, user_id=ALICE, result_id=9, ceremony_id=ceremony) == alice_drama
-    assert (await PledgeService(db, clock).scope_totals(GUILD, ceremony)).raised_cents == 3_000_00
+    assert (await pledge_service(db, clock).scope_totals(GUILD, ceremony)).raised_cents == 3_000_00
 
     # A host cancels the tax (the win was a mistake): a later win of the category charges afresh.
     assert alice_drama is not None
-    await PledgeService(db, clock).cancel(guild_id=GUILD, pledge_id=alice_drama, actor_id=HOST,
+    await pledge_service(db, clock).cancel(guild_id=GUILD, pledge_id=alice_drama, actor_id=HOST,
                                           actor_is_host=True, reason="logged by mistake")
     again = await charge(db, clock, user_id=ALICE, result_id=14, ceremony_id=ceremony)
     assert again not in (None, alice_drama)
@@ -184,7 +193,7 @@ async def test_the_database_refuses_a_second_live_tax_for_a_category(db: Databas
 
     with pytest.raises(sqlite3.IntegrityError, match="one winner's tax per category"):
         await db.write(second_tax)
-    assert (await PledgeService(db, clock).progress(GUILD)).all_time.raised_cents == 1_000_00
+    assert (await pledge_service(db, clock).progress(GUILD)).all_time.raised_cents == 1_000_00
 
 
 async def test_the_tax_crosses_milestones_but_is_not_a_big_pledge(db: Database, clock: FakeClock) -> None:

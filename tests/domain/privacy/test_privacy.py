@@ -11,6 +11,7 @@ from bot.db import Database, Transaction
 from bot.domain.leaderboards.service import ANONYMOUS, BoardKind, board_page
 from bot.domain.pledges import PledgeService
 from bot.domain.privacy.service import FORGOTTEN_NAME, PrivacyService
+from bot.domain.settings.service import SettingsService
 from tests.clock import FakeClock
 from tests.domain.ceremony_helpers import Lounge, tiny_ceremony
 from tests.domain.leaderboard_helpers import GUILD, OTHER_GUILD
@@ -62,7 +63,7 @@ async def a_whole_night(db: Database, clock: FakeClock) -> Lounge:
     lounge = Lounge(db, clock, guild_id=GUILD)
     await lounge.settings.update(GUILD, {"loser_role_id": LOSER_ROLE}, actor_id=1)
     await lounge.prepare(tiny_ceremony())
-    pledges = PledgeService(db, clock)
+    pledges = PledgeService(db, clock, SettingsService(db, clock))
     interactions = iter(range(700_000, 800_000))
 
     async def pledge(guild_id: int, user_id: int, amount: str, *, anonymous: bool = False) -> int:

@@ -18,6 +18,7 @@ from bot.domain.recap import service as recap_service
 from bot.domain.recap.message import FILENAME, RECAP_KIND
 from bot.domain.recap.pictures import HEIGHT, WIDTH, LossBar, MoneyPoint, RecapPicture, draw_recap
 from bot.domain.recap.service import RecapService
+from bot.domain.settings.service import SettingsService
 from tests.clock import FakeClock
 from tests.domain.ceremony_helpers import HOST, Lounge, tiny_ceremony
 from tests.domain.leaderboard_helpers import GUILD, announcements, assert_message_fits, payload, run
@@ -63,7 +64,7 @@ async def a_night(db: Database, clock: FakeClock, *, spoiler_safe: bool = False)
     lounge = Lounge(db, clock, guild_id=GUILD)
     await lounge.settings.update(GUILD, {"spoiler_safe": spoiler_safe, "goal_cents": 100_00}, actor_id=HOST)
     await lounge.prepare(tiny_ceremony())
-    pledges = PledgeService(db, clock)
+    pledges = PledgeService(db, clock, SettingsService(db, clock))
     ann, bob, cat = lounge.member(11, "Ann *the* Loser"), lounge.member(12, "Bob"), lounge.member(13, "Cat")
     dan, eve = lounge.member(14, "Dan"), lounge.member(15, "Eve")
     for member in (ann, bob, cat, dan, eve):

@@ -9,6 +9,7 @@ from bot.domain.audit import log as audit
 from bot.domain.errors import InvalidInput
 from bot.domain.settings.service import DEFAULT_CHARITY, SettingsService
 from tests.clock import FakeClock
+from tests.refusals import refused
 
 GUILD, OTHER_GUILD, HOST = 111, 222, 7
 
@@ -37,25 +38,26 @@ async def test_settings_round_trip_and_stay_in_their_server(db: Database, clock:
 
 
 @pytest.mark.parametrize(
-    "changes",
+    ("changes", "reason", "facts"),
     [
-        {},
-        {"goal_cents": 0},
-        {"winner_tax_cents": -1},
-        {"leaderboard_interval_minutes": 2000},
-        {"charity_name": ""},
-        {"charity_name": "x" * 101},
-        {"goal_cents": None},
-        {"no_such_setting": 1},
-        {"max_pledge_cents": 100, "big_pledge_cents": 200},
+        ({}, "nothing_to_change", {}),
+        ({"goal_cents": 0}, "not_positive", {"setting": "goal_cents", "value": 0}),
+        ({"winner_tax_cents": -1}, "negative_amount", {"setting": "winner_tax_cents", "value": -1}),
+        ({"leaderboard_interval_minutes": 2000}, "interval_out_of_range", {"value": 2000, "limit": 1440}),
+        ({"charity_name": ""}, "charity_name_length", {"length": 0, "limit": 100}),
+        ({"charity_name": "x" * 101}, "charity_name_length", {"length": 101, "limit": 100}),
+        ({"goal_cents": None}, "not_clearable", {"setting": "goal_cents"}),
+        ({"no_such_setting": 1}, "unknown_setting", {"names": ("no_such_setting",)}),
+        ({"max_pledge_cents": 100, "big_pledge_cents": 200}, "big_pledge_above_maximum",
+         {"big_pledge_cents": 200, "max_pledge_cents": 100}),
     ],
 )
 async def test_bad_changes_are_refused_and_change_nothing(
-    db: Database, clock: FakeClock, changes: dict[str, object]
+    db: Database, clock: FakeClock, changes: dict[str, object], reason: str, facts: dict[str, object]
 ) -> None:
     service = SettingsService(db, clock)
     await service.update(GUILD, {"goal_cents": 1234}, actor_id=HOST)
-    with pytest.raises(InvalidInput):
+    with refused(InvalidInput, reason, **facts):
         await service.update(GUILD, changes, actor_id=HOST)
     assert (await service.get(GUILD)).goal_cents == 1234
     assert len(await audit.recent(db, GUILD, 10)) == 1
