@@ -11,4 +11,4 @@ if TYPE_CHECKING:
 
 
 async def setup(bot: LoungeBot) -> None:
-    await bot.add_cog(CeremonyCog(bot, bot.services.ceremonies, bot.services.settings))
+    await bot.add_cog(CeremonyCog(bot, bot.services.ceremonies, bot.services.settings, bot.hosts))

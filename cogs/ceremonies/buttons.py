@@ -1,64 +1,103 @@
-"""The confirmation of /ceremony end: persistent buttons whose custom_id carries the ceremony.
+"""The confirmation of /ceremony end: persistent buttons whose custom_id carries the server and ceremony::
 
-A stale "end" for an older ceremony changes nothing: the service re-checks the state.
+    lounge:end:<server>:<ceremony>:yes|no
+
+(integers base 62). A stale "end" for an older ceremony changes nothing: the service
+re-checks the state. Prompts posted before the server was part of the id
+(``lounge:end:<ceremony>:yes|no``, decimal) keep working: the service only ends the
+clicking server's current ceremony.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any, ClassVar, Self
 
 import discord
 
+from bot import custom_ids
+from bot.checks import Hosts
+from bot.components import bound, numbers, parsed, server_of
+from bot.custom_ids import ID
+from bot.domain.ceremonies.service import CeremonyService
+from bot.embeds import cancelled
 from bot.interaction_errors import report_error
 from bot.types import guild_id_of
-from bot.ui import Button, respond
-
-if TYPE_CHECKING:
-    pass
-from bot.checks import require_host
-from bot.embeds import cancelled
-from bot.ui import edit_in_place, lounge_bot
+from bot.ui import Button, edit_in_place, respond
 from cogs.ceremonies import render
 
+END = custom_ids.template("end", rf"(?P<guild>{ID})", rf"(?P<ceremony>{ID})", "(?P<choice>yes|no)")
+LEGACY_END = r"lounge:end:(?P<ceremony>\d{1,19}):(?P<choice>yes|no)"
 
-class ConfirmEnd(discord.ui.DynamicItem[Button], template=r"lounge:end:(?P<ceremony>\d{1,19}):(?P<choice>yes|no)"):
-    def __init__(self, ceremony_id: int, choice: str) -> None:
-        yes = choice == "yes"
+Ended = Callable[[int, int], None]
+"""Told (server, ceremony) once an end is committed: the bot dispatches ``ceremony_ended`` for the recap."""
+
+
+class ConfirmEnd(discord.ui.DynamicItem[Button], template=END):
+    ceremonies: ClassVar[CeremonyService]
+    hosts: ClassVar[Hosts]
+    ended: ClassVar[Ended]
+
+    def __init__(self, custom_id: str) -> None:
+        yes = custom_id.endswith(":yes")
         super().__init__(discord.ui.Button(
             label="End the ceremony" if yes else "Not yet",
             style=discord.ButtonStyle.danger if yes else discord.ButtonStyle.secondary,
-            custom_id=f"lounge:end:{ceremony_id}:{choice}",
+            custom_id=custom_id,
         ))
-        self.ceremony_id = ceremony_id
-        self.choice = choice
+
+    @classmethod
+    def of(cls, guild_id: int, ceremony_id: int, choice: str) -> Self:
+        return cls(custom_ids.custom_id("end", guild_id, ceremony_id, choice))
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> ConfirmEnd:
-        return cls(int(match["ceremony"]), match["choice"])
+    ) -> Self:
+        return cls(match.string)
+
+    def target(self, interaction: discord.Interaction[Any]) -> tuple[int, int, bool]:
+        """(server, ceremony, yes), the server checked against the click's."""
+        match = parsed(self)
+        guild_id = server_of(interaction, match)
+        (ceremony_id,) = numbers(match, "ceremony")
+        return guild_id, ceremony_id, match["choice"] == "yes"
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         try:
-            await require_host(interaction)
-            if self.choice != "yes":
+            guild_id, ceremony_id, yes = self.target(interaction)
+            await self.hosts.require(interaction)
+            if not yes:
                 await edit_in_place(interaction, cancelled("Ending the ceremony"), None)
                 return
             await respond(interaction, interaction.response.defer())
-            bot = lounge_bot(interaction)
-            status = await bot.services.ceremonies.end(
-                guild_id_of(interaction), actor_id=interaction.user.id, ceremony_id=self.ceremony_id
-            )
-            # The recap (leaderboards) listens for this; it runs after the commit above.
-            bot.dispatch("ceremony_ended", guild_id_of(interaction), self.ceremony_id)
+            status = await self.ceremonies.end(guild_id, actor_id=interaction.user.id, ceremony_id=ceremony_id)
+            type(self).ended(guild_id, ceremony_id)  # after the commit above
             await edit_in_place(interaction, render.ceremony_ended(status), None)
         except Exception as error:
             await report_error(interaction, error)
 
 
-def end_view(ceremony_id: int) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    view.add_item(ConfirmEnd(ceremony_id, "yes"))
-    view.add_item(ConfirmEnd(ceremony_id, "no"))
-    return view
+class LegacyConfirmEnd(ConfirmEnd, template=LEGACY_END):
+    """A prompt posted before the server was in the id: the service ends only this server's ceremony."""
+
+    def target(self, interaction: discord.Interaction[Any]) -> tuple[int, int, bool]:
+        match = parsed(self)
+        (ceremony_id,) = numbers(match, "ceremony", base=10)
+        return guild_id_of(interaction), ceremony_id, match["choice"] == "yes"
+
+
+class EndButtons:
+    """The end confirmation bound to what its clicks need; the cog registers :attr:`items`."""
+
+    def __init__(self, ceremonies: CeremonyService, hosts: Hosts, ended: Ended) -> None:
+        handed: dict[str, object] = {"ceremonies": ceremonies, "hosts": hosts, "ended": staticmethod(ended)}
+        self.confirm = bound(ConfirmEnd, **handed)
+        self.items = (self.confirm, bound(LegacyConfirmEnd, **handed))
+
+    def view(self, guild_id: int, ceremony_id: int) -> discord.ui.View:
+        view = discord.ui.View(timeout=None)
+        view.add_item(self.confirm.of(guild_id, ceremony_id, "yes"))
+        view.add_item(self.confirm.of(guild_id, ceremony_id, "no"))
+        return view

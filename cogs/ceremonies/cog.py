@@ -13,7 +13,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.checks import is_host
+from bot.checks import Hosts, is_host
 from bot.domain.ceremonies.files import LIMITS_TEXT, MAX_FILE_BYTES, parse_ceremony_file
 from bot.domain.ceremonies.service import MAX_CEREMONY_NAME, MAX_YEAR, MIN_YEAR, CeremonyService, require_state
 from bot.domain.errors import InvalidInput
@@ -21,7 +21,7 @@ from bot.domain.settings.service import SettingsService
 from bot.types import LoungeInteraction, guild_id_of
 from bot.ui import reply, respond
 from cogs.ceremonies import render
-from cogs.ceremonies.buttons import ConfirmEnd, end_view
+from cogs.ceremonies.buttons import EndButtons
 
 if TYPE_CHECKING:
     from bot.lounge import LoungeBot
@@ -30,17 +30,25 @@ if TYPE_CHECKING:
 
 @app_commands.guild_only()
 class CeremonyCog(commands.GroupCog, group_name="ceremony", group_description="The Emmy night: create, import, run"):
-    def __init__(self, bot: LoungeBot, ceremonies: CeremonyService, settings: SettingsService) -> None:
+    def __init__(
+        self, bot: LoungeBot, ceremonies: CeremonyService, settings: SettingsService, hosts: Hosts
+    ) -> None:
         self.bot = bot
         self.ceremonies = ceremonies
         self.settings = settings
+        self.hosts = hosts
+        self.end_buttons = EndButtons(ceremonies, hosts, self.ended)
         super().__init__()
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(ConfirmEnd)
+        self.bot.add_dynamic_items(*self.end_buttons.items)
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(ConfirmEnd)
+        self.bot.remove_dynamic_items(*self.end_buttons.items)
+
+    def ended(self, guild_id: int, ceremony_id: int) -> None:
+        """An end was committed: the recap (leaderboards) listens for this."""
+        self.bot.dispatch("ceremony_ended", guild_id, ceremony_id)
 
     @app_commands.command(name="create", description="Create a ceremony (a draft), now this server's current one")
     @app_commands.describe(name="e.g. 66th Primetime Emmy Awards", year="The year of the ceremony")
@@ -83,7 +91,8 @@ class CeremonyCog(commands.GroupCog, group_name="ceremony", group_description="T
         status = await self.ceremonies.status(guild_id_of(interaction))
         ceremony = status.ceremony
         require_state(ceremony, "live", doing="end the ceremony")
-        await reply(interaction, render.confirm_end(ceremony, status), view=end_view(ceremony.id))
+        await reply(interaction, render.confirm_end(ceremony, status),
+                    view=self.end_buttons.view(guild_id_of(interaction), ceremony.id))
 
     @app_commands.command(name="status", description="What has been announced, what's left, how many picks are in")
     async def status(self, interaction: LoungeInteraction) -> None:

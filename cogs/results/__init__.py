@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.autocomplete import Suggestions
 from cogs.results.cog import ResultsCog
 
 if TYPE_CHECKING:
@@ -11,4 +12,4 @@ if TYPE_CHECKING:
 
 
 async def setup(bot: LoungeBot) -> None:
-    await bot.add_cog(ResultsCog(bot, bot.services.results))
+    await bot.add_cog(ResultsCog(bot, bot.services.results, bot.hosts, Suggestions(bot.services.db)))

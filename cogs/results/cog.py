@@ -14,12 +14,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import autocomplete
-from bot.checks import is_host
+from bot.autocomplete import Suggestions
+from bot.checks import Hosts, is_host
 from bot.domain.results.service import ResultService
 from bot.types import LoungeInteraction, guild_id_of
 from bot.ui import reply, respond
 from cogs.results import render
-from cogs.results.buttons import ConfirmUndo, undo_view
+from cogs.results.buttons import UndoButtons
 
 if TYPE_CHECKING:
     from bot.lounge import LoungeBot
@@ -30,17 +31,20 @@ Text = app_commands.Range[str, 1, 700]
 
 @app_commands.guild_only()
 class ResultsCog(commands.GroupCog, group_name="result", group_description="Log the Emmy results as they're read out"):
-    def __init__(self, bot: LoungeBot, results: ResultService) -> None:
+    def __init__(self, bot: LoungeBot, results: ResultService, hosts: Hosts, suggestions: Suggestions) -> None:
         self.bot = bot
         self.results = results
+        self.hosts = hosts
+        self.suggestions = suggestions
+        self.undo_buttons = UndoButtons(results, hosts)
         super().__init__()
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(ConfirmUndo)
+        self.bot.add_dynamic_items(*self.undo_buttons.items)
         await self.results.settle_pending()  # results a crash left recorded but unsettled
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(ConfirmUndo)
+        self.bot.remove_dynamic_items(*self.undo_buttons.items)
 
     @app_commands.command(name="log", description="Log the winner of a category (losses, picks, tax, announcement)")
     @app_commands.describe(category="The category just announced", winner="Who won")
@@ -70,4 +74,5 @@ class ResultsCog(commands.GroupCog, group_name="result", group_description="Log 
     @is_host
     async def undo(self, interaction: LoungeInteraction, category: Text) -> None:
         logged = await self.results.logged(guild_id_of(interaction), category)
-        await reply(interaction, render.confirm_undo(logged), view=undo_view(logged.category.id, logged.result_id))
+        view = self.undo_buttons.view(guild_id_of(interaction), logged.category.id, logged.result_id)
+        await reply(interaction, render.confirm_undo(logged), view=view)
