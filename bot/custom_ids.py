@@ -48,14 +48,13 @@ def encode_int(number: int) -> str:
     """``0`` → ``"0"``, ``61`` → ``"Z"``, ``62`` → ``"10"``, ``-5`` → ``"-5"`` (64-bit integers only)."""
     if not -_INT64 <= number < _INT64:
         raise ValueError(f"{number} does not fit in 64 bits")
-    if number < 0:
-        return "-" + encode_int(-number)
+    sign, number = ("-", -number) if number < 0 else ("", number)
     digits: list[str] = []
     while True:
         number, digit = divmod(number, BASE)
         digits.append(DIGITS[digit])
         if number == 0:
-            return "".join(reversed(digits))
+            return sign + "".join(reversed(digits))
 
 
 def decode_int(text: str) -> int:
@@ -81,6 +80,12 @@ def custom_id(name: str, *fields: str | int) -> str:
     if not 1 <= len(built) <= LIMIT:
         raise ValueError(f"custom_id {built!r} is {len(built)} characters; Discord allows {LIMIT}")
     return built
+
+
+def carries(built: str, number: int) -> bool:
+    """Whether one of the integer parts of the custom_id `built` is `number` (e.g. a member's id)."""
+    token = encode_int(number)
+    return token in re.split(rf"[{SEPARATOR}{PART}]", built)
 
 
 def template(name: str, *fields: str) -> str:

@@ -151,7 +151,7 @@ def button(target: Reply | Message, label: str) -> str:
     """The custom_id of the button labelled `label` on a reply (or its followups) or a message."""
     messages = target.all_messages() if isinstance(target, Reply) else [target]
     found = [
-        component["custom_id"]
+        str(component["custom_id"])
         for message in messages
         for row in message.components
         for component in row.get("components") or []

@@ -87,7 +87,7 @@ class BoardSpec:
     """Per score column: True when a higher value is better."""
     extra: tuple[str, ...]
     condition: str
-    """Who is on the board at all (SQL on alias ``t``, with no parameters)."""
+    """Who is on the board at all: one comparison on one column of alias ``t``, with no parameters."""
     key_sql: str
     """The score as one integer, higher is better: the `score` of ``board_scores`` (migration 0005)."""
     title: str
@@ -242,7 +242,10 @@ async def fetch_rows(
     With `before`, the `limit` rows closest before `cursor` instead (still returned in the
     board's order); `inclusive` counts a row with the cursor's own key.
     """
-    base = f"t.guild_id = ? AND t.scope = ? AND {spec.condition} AND {_not_left()}"
+    # Walking back towards better scores, the board's condition (a lower bound, like losses > 0)
+    # would be the wrong end to seek from: as a filter only (unary +), the seek starts at the cursor.
+    condition = f"+{spec.condition}" if before else spec.condition
+    base = f"t.guild_id = ? AND t.scope = ? AND {condition} AND {_not_left()}"
     if cursor is None:
         return await reader.fetch_all(
             f"{_select(spec)} WHERE {base} ORDER BY {_order(spec)} LIMIT ?",
