@@ -24,13 +24,17 @@ One custom_id shape for every pager::
     lounge:<name>:<server>:<state>:<way><number>:<anchor>
 
 ``way`` is ``p`` (Previous) or ``n`` (Next); ``number`` the 1-based page number it
-leads to (base 62); ``anchor`` the feature's position, ``[0-9a-zA-Z.-]``, at most
-:data:`ANCHOR_LIMIT` characters: a keyset cursor (the boards: the first or last row
-shown) or empty (numbered pages: the number is the position). An empty anchor
-means the first page. Example: ``lounge:board:1Kfd0bM7Ga2:l3:n2:a.3.1qqaxhUBq.Xm2LkT1kq2``.
+leads to (base 62, at most 4 digits); ``anchor`` the feature's position,
+``[0-9a-zA-Z.-]``, at most :data:`ANCHOR_LIMIT` characters: a keyset cursor (the
+boards: the first or last row shown; empty for the first page) or empty (numbered
+pages, e.g. the roster: the number is the position). The server and the page
+spend 27 characters with the separators: name, state and anchor share the other 73.
+Example: ``lounge:board:1Kfd0bM7Ga2:l3:n2:a.3.1qqaxhUBq.Xm2LkT1kq2``.
 
 A page may carry the feature's own components above the row (:attr:`Page.items`,
-e.g. a ballot's selects); they are DynamicItems of the feature, registered by it.
+e.g. a ballot's selects): DynamicItems of the feature, bound and registered by it
+(:func:`bot.components.bound`). After one of them changed something, its callback
+shows the page again, in place, with :meth:`Pager.answer`.
 """
 
 from __future__ import annotations
