@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
 import pkgutil
@@ -74,6 +75,14 @@ class LoungeBot(commands.Bot):
         """A member's role ids as Discord has them now (for a server not in the cache yet)."""
         data = await self.http.get_member(guild_id, user_id)
         return frozenset(int(role_id) for role_id in data["roles"])
+
+    async def wait_until_ready(self) -> None:
+        """As discord.py's, except for a bot only prepared, never logged in (the offline checks
+        of the command tree): there is nothing to be ready for, so the background loops that
+        wait for it wait until they are cancelled (`close` unloads the cogs) instead of failing."""
+        if self.user is None and self.ws is None:
+            await asyncio.get_running_loop().create_future()
+        await super().wait_until_ready()
 
     async def setup_hook(self) -> None:
         await self.prepare()
