@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
 import pkgutil
@@ -9,6 +10,7 @@ import pkgutil
 import discord
 from discord.ext import commands
 
+from bot.checks import Hosts
 from bot.clock import Clock, utc_now
 from bot.command_sync import sync_if_changed
 from bot.config import Settings
@@ -52,6 +54,7 @@ class LoungeBot(commands.Bot):
         self.config = config
         self.clock = clock
         self._services: Services | None = None
+        self._hosts: Hosts | None = None
         self.synced_commands = False
         point_discord_at(config.discord_api_base, config.discord_gateway_url)
 
@@ -60,6 +63,26 @@ class LoungeBot(commands.Bot):
         if self._services is None:
             raise RuntimeError("services are built in setup_hook; the bot has not started yet")
         return self._services
+
+    @property
+    def hosts(self) -> Hosts:
+        """Who may run host commands: handed to every cog with host-only commands or buttons."""
+        if self._hosts is None:
+            raise RuntimeError("the host check is built in setup_hook; the bot has not started yet")
+        return self._hosts
+
+    async def member_roles(self, guild_id: int, user_id: int) -> frozenset[int]:
+        """A member's role ids as Discord has them now (for a server not in the cache yet)."""
+        data = await self.http.get_member(guild_id, user_id)
+        return frozenset(int(role_id) for role_id in data["roles"])
+
+    async def wait_until_ready(self) -> None:
+        """As discord.py's, except for a bot only prepared, never logged in (the offline checks
+        of the command tree): there is nothing to be ready for, so the background loops that
+        wait for it wait until they are cancelled (`close` unloads the cogs) instead of failing."""
+        if self.user is None and self.ws is None:
+            await asyncio.get_running_loop().create_future()
+        await super().wait_until_ready()
 
     async def setup_hook(self) -> None:
         await self.prepare()
@@ -76,6 +99,7 @@ class LoungeBot(commands.Bot):
         if applied:
             log.info("applied migrations: %s", ", ".join(applied))
         self._services = build_services(db, self.clock)
+        self._hosts = Hosts(self._services.settings, self.member_roles)
         for name in extension_names():
             await self.load_extension(name)
 

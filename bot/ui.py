@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Coroutine
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import discord
 
 from bot.embeds import Embed
-
-if TYPE_CHECKING:
-    from bot.lounge import LoungeBot
 
 Button = discord.ui.Button[discord.ui.View]
 
@@ -98,10 +95,6 @@ async def reply(
         await respond(interaction, interaction.response.send_message(**kwargs))
 
 
-def lounge_bot(interaction: discord.Interaction[Any]) -> LoungeBot:
-    return cast("LoungeBot", interaction.client)
-
-
 async def edit_in_place(interaction: discord.Interaction[Any], embed: Embed, view: discord.ui.View | None) -> None:
     """Replace the message a component sits on (after a defer, or as the response)."""
     if interaction.response.is_done():
@@ -109,3 +102,26 @@ async def edit_in_place(interaction: discord.Interaction[Any], embed: Embed, vie
     else:
         editing = interaction.response.edit_message(embed=to_discord(embed), view=view, allowed_mentions=NO_PINGS)
         await respond(interaction, editing)
+
+
+class PostedView(discord.ui.View):
+    """Components stored with an announcement (Discord's raw action rows), sent as they are.
+
+    They are the persistent items of a feature (their clicks are handled by its registered
+    ``DynamicItem``), so discord.py must not keep this view: it is never dispatchable.
+    """
+
+    def __init__(self, rows: list[dict[str, Any]]) -> None:
+        super().__init__(timeout=None)
+        self._rows = rows
+
+    def to_components(self) -> list[dict[str, Any]]:
+        return [dict(row) for row in self._rows]
+
+    def is_dispatchable(self) -> bool:
+        return False
+
+
+def posted_view(rows: list[dict[str, Any]]) -> discord.ui.View:
+    """The view that sends an announcement's stored components (none: an empty list, as without a view)."""
+    return PostedView(rows)

@@ -20,7 +20,7 @@ from standin.permissions import (
     DEFAULT_EVERYONE_PERMISSIONS,
     Permissions,
 )
-from standin.story import ManualClock, StandIn
+from standin.story import JumpClock, ManualClock, StandIn
 
 __all__ = [
     "ALL_PERMISSIONS",
@@ -33,6 +33,7 @@ __all__ = [
     "Guild",
     "InteractionRecord",
     "InvalidInvocation",
+    "JumpClock",
     "ManualClock",
     "Member",
     "Message",

@@ -51,6 +51,22 @@ class ManualClock:
         self._now += seconds
 
 
+class JumpClock:
+    """Real time that a test can jump forward: the 3-second rule still runs on the clock's
+    own pace while the 15-minute token lifetime passes in an instant (``jump(15 * 60)``)."""
+
+    def __init__(self, base: Callable[[], float] = time.monotonic) -> None:
+        self._base = base
+        self.offset = 0.0
+        """Seconds jumped so far."""
+
+    def __call__(self) -> float:
+        return self._base() + self.offset
+
+    def jump(self, seconds: float) -> None:
+        self.offset += seconds
+
+
 class StandIn:
     """A loopback Discord (REST + gateway) for one bot token."""
 

@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
 from bot.db import Database, apply_migrations
 from bot.lounge import LoungeBot
 from standin import StandIn
 from tests.clock import FakeClock
+from tests.offline import offline_settings
 
 TOKEN = "test-token"
 
@@ -82,15 +82,7 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 @pytest.fixture
 async def prepared_bot(tmp_path: Path) -> AsyncIterator[LoungeBot]:
-    settings = Settings(
-        discord_token="unused-offline-token-000000",
-        database_path=tmp_path / "lounge.db",
-        dev_guild_id=None,
-        log_level="INFO",
-        discord_api_base="http://127.0.0.1:9/api/v10",  # nothing listens there: nothing may go out
-        discord_gateway_url="ws://127.0.0.1:9/gateway",
-    )
-    bot = LoungeBot(settings)
+    bot = LoungeBot(offline_settings(tmp_path))
     try:
         await bot.prepare()
         yield bot

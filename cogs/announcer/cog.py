@@ -32,6 +32,7 @@ from bot.domain.announcer.outbox import OutboxStore, PendingAnnouncement, Pendin
 from bot.domain.settings.service import SettingsService
 from bot.embeds import Colour, Embed, message
 from bot.text import cut
+from bot.ui import posted_view
 
 if TYPE_CHECKING:
     from bot.db import Database
@@ -171,6 +172,7 @@ class Announcer(commands.Cog):
             for row in batch
             for item in row.payload.get("files") or []
         ]
+        rows = [row for announcement in batch for row in announcement.payload.get("components") or []]
         channel = self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
         now = self.clock()
         try:
@@ -178,6 +180,7 @@ class Announcer(commands.Cog):
                 content="\n".join(contents) or None,
                 embeds=embeds,
                 files=files,
+                view=posted_view(rows),
                 nonce=f"ll{batch_id}",
                 allowed_mentions=discord.AllowedMentions.none(),
             )

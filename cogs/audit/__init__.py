@@ -11,4 +11,4 @@ if TYPE_CHECKING:
 
 
 async def setup(bot: LoungeBot) -> None:
-    await bot.add_cog(AuditCog(bot.services.db))
+    await bot.add_cog(AuditCog(bot.services.db, bot.hosts))

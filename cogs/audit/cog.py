@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from discord import app_commands
 from discord.ext import commands
 
-from bot.checks import is_host
+from bot.checks import Hosts, is_host
 from bot.db import Database
 from bot.domain.audit import log as audit
 from bot.types import LoungeInteraction, guild_id_of
@@ -20,8 +20,9 @@ if TYPE_CHECKING:
 
 
 class AuditCog(commands.Cog):
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, hosts: Hosts) -> None:
         self.db = db
+        self.hosts = hosts
 
     @app_commands.command(name="audit", description="The log of host actions, newest first (hosts only)")
     @app_commands.describe(limit=f"How many entries (1–{audit.MAX_LIMIT}, default 20)")

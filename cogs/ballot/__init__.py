@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.autocomplete import Suggestions
 from cogs.ballot.cog import BallotCog
 
 if TYPE_CHECKING:
@@ -11,4 +12,4 @@ if TYPE_CHECKING:
 
 
 async def setup(bot: LoungeBot) -> None:
-    await bot.add_cog(BallotCog(bot, bot.services.ballots))
+    await bot.add_cog(BallotCog(bot, bot.services.ballots, Suggestions(bot.services.db)))

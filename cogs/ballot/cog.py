@@ -8,6 +8,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import autocomplete
+from bot.autocomplete import Suggestions
 from bot.domain.ballot.service import BallotService
 from bot.types import LoungeInteraction, guild_id_of
 from bot.ui import defer_if_slow, reply
@@ -21,9 +22,10 @@ Text = app_commands.Range[str, 1, 700]
 
 
 class BallotCog(commands.Cog):
-    def __init__(self, bot: LoungeBot, ballots: BallotService) -> None:
+    def __init__(self, bot: LoungeBot, ballots: BallotService, suggestions: Suggestions) -> None:
         self.bot = bot
         self.ballots = ballots
+        self.suggestions = suggestions  # what the `category` autocomplete reads
         self.ui = BallotUI(ballots)
 
     async def cog_load(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.autocomplete import Suggestions
 from cogs.ceremonies.cog import CeremonyCog
 
 if TYPE_CHECKING:
@@ -11,4 +12,7 @@ if TYPE_CHECKING:
 
 
 async def setup(bot: LoungeBot) -> None:
-    await bot.add_cog(CeremonyCog(bot, bot.services.ceremonies, bot.services.ceremony_edits, bot.services.settings))
+    services = bot.services
+    await bot.add_cog(CeremonyCog(
+        bot, services.ceremonies, services.ceremony_edits, services.settings, bot.hosts, Suggestions(services.db)
+    ))

@@ -19,7 +19,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import autocomplete
-from bot.checks import is_host, require_host
+from bot.autocomplete import Suggestions
+from bot.checks import Hosts, is_host
 from bot.domain.ceremonies import presets
 from bot.domain.ceremonies.editing import NO_SHOW, CeremonyEditor
 from bot.domain.ceremonies.files import (
@@ -46,7 +47,7 @@ from bot.text import clip
 from bot.types import LoungeInteraction, guild_id_of
 from bot.ui import defer_if_slow, reply, respond
 from cogs.ceremonies import render
-from cogs.ceremonies.buttons import ConfirmEnd, ConfirmPaste, ConfirmRemoval, end_view, paste_view, removal_view
+from cogs.ceremonies.buttons import EditButtons, EndButtons
 from cogs.ceremonies.paste import is_paste_form, paste_form, submitted_parts
 
 if TYPE_CHECKING:
@@ -60,19 +61,28 @@ Name = app_commands.Range[str, 1, MAX_NAME]
 @app_commands.guild_only()
 class CeremonyCog(commands.GroupCog, group_name="ceremony", group_description="The Emmy night: create, import, run"):
     def __init__(
-        self, bot: LoungeBot, ceremonies: CeremonyService, edits: CeremonyEditor, settings: SettingsService
+        self, bot: LoungeBot, ceremonies: CeremonyService, edits: CeremonyEditor, settings: SettingsService,
+        hosts: Hosts, suggestions: Suggestions,
     ) -> None:
         self.bot = bot
         self.ceremonies = ceremonies
         self.edits = edits
         self.settings = settings
+        self.hosts = hosts
+        self.suggestions = suggestions
+        self.end_buttons = EndButtons(ceremonies, hosts, self.ended)
+        self.edit_buttons = EditButtons(ceremonies, edits, hosts)
         super().__init__()
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(ConfirmEnd, ConfirmRemoval, ConfirmPaste)
+        self.bot.add_dynamic_items(*self.end_buttons.items, *self.edit_buttons.items)
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(ConfirmEnd, ConfirmRemoval, ConfirmPaste)
+        self.bot.remove_dynamic_items(*self.end_buttons.items, *self.edit_buttons.items)
+
+    def ended(self, guild_id: int, ceremony_id: int) -> None:
+        """An end was committed: the recap (leaderboards) listens for this."""
+        self.bot.dispatch("ceremony_ended", guild_id, ceremony_id)
 
     # ---- the night's list -----------------------------------------------------------------
 
@@ -130,7 +140,7 @@ class CeremonyCog(commands.GroupCog, group_name="ceremony", group_description="T
         if not is_paste_form(interaction):
             return
         try:
-            await require_host(interaction)
+            await self.hosts.require(interaction)
             guild_id = guild_id_of(interaction)
             parsed = parse_pasted_list(submitted_parts(interaction.data or {}))
 
@@ -139,7 +149,8 @@ class CeremonyCog(commands.GroupCog, group_name="ceremony", group_description="T
                 return preview, await self.ceremonies.status(guild_id)
 
             preview, status = await defer_if_slow(interaction, keep())
-            await reply(interaction, render.paste_preview(preview.parsed, status), view=paste_view(preview.id))
+            view = self.edit_buttons.paste_view(guild_id, preview.id)
+            await reply(interaction, render.paste_preview(preview.parsed, status), view=view)
         except Exception as error:  # one error path: the member sees why, we log the unexpected
             await report_error(interaction, error)
 
@@ -191,8 +202,8 @@ class CeremonyCog(commands.GroupCog, group_name="ceremony", group_description="T
         guild_id = guild_id_of(interaction)
         removal = await self.edits.removal(guild_id, category, nominee)
         if removal.affects_anyone:
-            await reply(interaction, render.confirm_removal(removal),
-                        view=removal_view(removal.category.id, removal.nominee.id))
+            view = self.edit_buttons.removal_view(guild_id_of(interaction), removal.category.id, removal.nominee.id)
+            await reply(interaction, render.confirm_removal(removal), view=view)
             return
         done = await self.edits.remove_nominee(
             guild_id, actor_id=interaction.user.id, category_id=removal.category.id,
@@ -238,7 +249,8 @@ class CeremonyCog(commands.GroupCog, group_name="ceremony", group_description="T
         status = await self.ceremonies.status(guild_id_of(interaction))
         ceremony = status.ceremony
         require_state(ceremony, "live", doing="end the ceremony")
-        await reply(interaction, render.confirm_end(ceremony, status), view=end_view(ceremony.id))
+        view = self.end_buttons.view(guild_id_of(interaction), ceremony.id)
+        await reply(interaction, render.confirm_end(ceremony, status), view=view)
 
     @app_commands.command(name="status", description="What has been announced, what's left, how many picks are in")
     async def status(self, interaction: LoungeInteraction) -> None:

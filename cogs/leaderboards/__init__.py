@@ -11,4 +11,6 @@ if TYPE_CHECKING:
 
 
 async def setup(bot: LoungeBot) -> None:
-    await bot.add_cog(LeaderboardCog(bot, bot.services.leaderboards, bot.services.schedule, bot.services.settings))
+    await bot.add_cog(LeaderboardCog(
+        bot, bot.services.leaderboards, bot.services.schedule, bot.services.settings, bot.hosts
+    ))

@@ -6,18 +6,17 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot.checks import is_host
+from bot.checks import Hosts, is_host
 from bot.domain.leaderboards.schedule import LeaderboardSchedule
 from bot.domain.leaderboards.service import BoardKind, LeaderboardService, ScopeChoice
 from bot.domain.settings.service import SettingsService
 from bot.embeds import Colour, Embed
 from bot.types import LoungeInteraction, guild_id_of
-from bot.ui import reply, respond
-from cogs.leaderboards.view import BoardView
+from bot.ui import reply
+from cogs.leaderboards.buttons import BoardPager, BoardState
 
 if TYPE_CHECKING:
     from bot.lounge import LoungeBot
@@ -37,19 +36,24 @@ class LeaderboardCog(
     commands.GroupCog, group_name="leaderboard", group_description="The losers, donors and pickers boards"
 ):
     def __init__(
-        self, bot: LoungeBot, boards: LeaderboardService, schedule: LeaderboardSchedule, settings: SettingsService
+        self, bot: LoungeBot, boards: LeaderboardService, schedule: LeaderboardSchedule, settings: SettingsService,
+        hosts: Hosts,
     ) -> None:
         self.bot = bot
         self.boards = boards
         self.schedule = schedule
         self.settings = settings
+        self.hosts = hosts
+        self.pager = BoardPager(boards)
         super().__init__()
 
     async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(self.pager.button)
         self.scheduled_posts.start()
 
     async def cog_unload(self) -> None:
         self.scheduled_posts.cancel()
+        self.bot.remove_dynamic_items(self.pager.button)
 
     @app_commands.command(name="show", description="A leaderboard, ten to a page, with your own rank")
     @app_commands.describe(
@@ -64,23 +68,13 @@ class LeaderboardCog(
         scope: app_commands.Choice[str] | None = None,
     ) -> None:
         chosen = await self.boards.scope(guild_id_of(interaction), None if scope is None else scope.value)
-        view = BoardView(
-            self.boards, guild_id=guild_id_of(interaction), kind=BoardKind(board.value), scope=chosen,
-            owner_id=interaction.user.id, owner_name=interaction.user.display_name,
-        )
-        await view.load()
-        await respond(
-            interaction,
-            interaction.response.send_message(
-                embed=view.embed(), view=view, allowed_mentions=discord.AllowedMentions.none()
-            ),
-        )
-        view.message = await interaction.original_response()
+        await self.pager.open(interaction, BoardState(BoardKind(board.value), chosen.scope), ephemeral=False)
 
     @app_commands.command(name="post", description="Post the boards to the leaderboard channel now (hosts only)")
     @is_host
     async def post(self, interaction: LoungeInteraction) -> None:
-        await self.boards.post_now(guild_id_of(interaction), actor_id=interaction.user.id)
+        await self.boards.post_now(guild_id_of(interaction), actor_id=interaction.user.id,
+                                   buttons=self.pager.post_buttons)
         channel_id = (await self.settings.get(guild_id_of(interaction))).leaderboard_channel_id
         where = f"<#{channel_id}>" if channel_id else "the announcement channel (no leaderboard channel is set)"
         await reply(interaction, Embed(title="Boards posted", description=f"They're on their way to {where}.",
@@ -89,7 +83,7 @@ class LeaderboardCog(
     @tasks.loop(seconds=SCHEDULE_TICK_SECONDS)
     async def scheduled_posts(self) -> None:
         try:
-            posted = await self.schedule.post_due()
+            posted = await self.schedule.post_due(self.pager.post_buttons)
         except Exception:
             log.exception("the scheduled leaderboard check failed; trying again next tick")
             return

@@ -9,14 +9,16 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import autocomplete
+from bot.autocomplete import Suggestions
 from bot.domain.losers.service import MAX_NOTE, LoserService
 from bot.domain.settings.service import SettingsService
 from bot.embeds import Colour, Embed
+from bot.paging import Turn
 from bot.text import safe
 from bot.types import LoungeInteraction, guild_id_of
 from bot.ui import reply
 from cogs.losers import render
-from cogs.losers.buttons import PicksPageButton, RosterPageButton, picks_view, roster_view
+from cogs.losers.buttons import CURRENT, LoserPagers, PicksOf
 
 if TYPE_CHECKING:
     from bot.lounge import LoungeBot
@@ -29,16 +31,20 @@ class LosersCog(commands.Cog):
     nominee = app_commands.Group(name="nominee", description="Say which nominee you are", guild_only=True)
     loser = app_commands.Group(name="loser", description="The lounge of those who didn't win", guild_only=True)
 
-    def __init__(self, bot: LoungeBot, losers: LoserService, settings: SettingsService) -> None:
+    def __init__(
+        self, bot: LoungeBot, losers: LoserService, settings: SettingsService, suggestions: Suggestions
+    ) -> None:
         self.bot = bot
         self.losers = losers
         self.settings = settings
+        self.suggestions = suggestions
+        self.pagers = LoserPagers(losers, settings)
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(RosterPageButton, PicksPageButton)
+        self.bot.add_dynamic_items(*self.pagers.items)
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(RosterPageButton, PicksPageButton)
+        self.bot.remove_dynamic_items(*self.pagers.items)
 
     # ---- /nominee ---------------------------------------------------------------------------
 
@@ -98,10 +104,11 @@ class LosersCog(commands.Cog):
     @app_commands.guild_only()
     async def picks(self, interaction: LoungeInteraction, member: discord.Member | None = None) -> None:
         who = member or interaction.user
-        picks = await self.losers.picks_of(guild_id_of(interaction), who.id, who.display_name)
-        spoiler = (await self.settings.get(guild_id_of(interaction))).spoiler_safe
-        await reply(interaction, render.picks_embed(picks, 0, spoiler=spoiler),
-                    view=picks_view(who.id, 0, render.picks_pages(picks)))
+        state = PicksOf(who.id, CURRENT)
+        page = await self.pagers.picks.page(
+            interaction, guild_id_of(interaction), state, Turn.first(), name=who.display_name
+        )
+        await self.pagers.picks.reply(interaction, state, page, ephemeral=True)
 
     # ---- /loser -----------------------------------------------------------------------------
 
@@ -130,5 +137,4 @@ class LosersCog(commands.Cog):
 
     @loser.command(name="roster", description="Everyone in the lounge: members who lost and the losing nominees")
     async def roster(self, interaction: LoungeInteraction) -> None:
-        page = await self.losers.roster(guild_id_of(interaction), 0)
-        await reply(interaction, render.roster_embed(page), view=roster_view(page.page, page.pages))
+        await self.pagers.roster.open(interaction, CURRENT)

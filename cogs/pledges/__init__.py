@@ -11,4 +11,4 @@ if TYPE_CHECKING:
 
 
 async def setup(bot: LoungeBot) -> None:
-    await bot.add_cog(PledgeCog(bot.services.pledges))
+    await bot.add_cog(PledgeCog(bot.services.pledges, bot.hosts))

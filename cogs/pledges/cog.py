@@ -11,7 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.checks import is_host, member_is_host
+from bot.checks import Hosts, is_host
 from bot.domain.pledges import PledgeService
 from bot.domain.pledges.model import MAX_NOTE, MAX_REASON
 from bot.embeds import Colour, Embed
@@ -43,8 +43,9 @@ def export_file(content: bytes, guild_id: int) -> discord.File:
 
 @app_commands.guild_only()
 class PledgeCog(commands.GroupCog, group_name="pledge", group_description="Pledge money to the lounge's charity"):
-    def __init__(self, pledges: PledgeService) -> None:
+    def __init__(self, pledges: PledgeService, hosts: Hosts) -> None:
         self.pledges = pledges
+        self.hosts = hosts
         super().__init__()
 
     @app_commands.command(name="add", description="Pledge money to the charity")
@@ -92,7 +93,7 @@ class PledgeCog(commands.GroupCog, group_name="pledge", group_description="Pledg
             guild_id=guild_id_of(interaction),
             pledge_id=pledge_id,
             actor_id=interaction.user.id,
-            actor_is_host=await member_is_host(interaction),
+            actor_is_host=await self.hosts.allows(interaction),
         )
         await reply(interaction, change_embed(change, "marked paid"))
 
@@ -112,7 +113,7 @@ class PledgeCog(commands.GroupCog, group_name="pledge", group_description="Pledg
             guild_id=guild_id_of(interaction),
             pledge_id=pledge_id,
             actor_id=interaction.user.id,
-            actor_is_host=await member_is_host(interaction),
+            actor_is_host=await self.hosts.allows(interaction),
             reason=reason,
         )
         await reply(interaction, change_embed(change, "cancelled"))

@@ -12,4 +12,4 @@ if TYPE_CHECKING:
 
 
 async def setup(bot: LoungeBot) -> None:
-    await bot.add_cog(PrivacyCog(bot.services.privacy))
+    await bot.add_cog(PrivacyCog(bot, bot.services.privacy, bot.services.clock))

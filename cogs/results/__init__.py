@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.autocomplete import Suggestions
 from cogs.results.cog import ResultsCog
 
 if TYPE_CHECKING:
@@ -12,4 +13,6 @@ if TYPE_CHECKING:
 
 async def setup(bot: LoungeBot) -> None:
     services = bot.services
-    await bot.add_cog(ResultsCog(bot, services.results, services.console, services.settings))
+    await bot.add_cog(ResultsCog(
+        bot, services.results, services.console, services.settings, bot.hosts, Suggestions(services.db)
+    ))

@@ -16,7 +16,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import autocomplete
-from bot.checks import is_host
+from bot.autocomplete import Suggestions
+from bot.checks import Hosts, is_host
 from bot.domain.results.console import ConsoleService
 from bot.domain.results.service import ResultService
 from bot.domain.settings.service import SettingsService
@@ -24,7 +25,7 @@ from bot.embeds import Colour, Embed
 from bot.types import LoungeInteraction, guild_id_of
 from bot.ui import NO_PINGS, reply, respond, to_discord
 from cogs.results import render
-from cogs.results.buttons import ConfirmUndo, undo_view
+from cogs.results.buttons import UndoButtons
 from cogs.results.console import ConsoleUI
 
 if TYPE_CHECKING:
@@ -37,21 +38,25 @@ Text = app_commands.Range[str, 1, 700]
 @app_commands.guild_only()
 class ResultsCog(commands.GroupCog, group_name="result", group_description="Log the Emmy results as they're read out"):
     def __init__(
-        self, bot: LoungeBot, results: ResultService, console: ConsoleService, settings: SettingsService
+        self, bot: LoungeBot, results: ResultService, console: ConsoleService, settings: SettingsService,
+        hosts: Hosts, suggestions: Suggestions,
     ) -> None:
         self.bot = bot
         self.results = results
+        self.hosts = hosts
+        self.suggestions = suggestions
+        self.undo_buttons = UndoButtons(results, hosts)
         self.console = console
         self.settings = settings
-        self.console_ui = ConsoleUI(console)
+        self.console_ui = ConsoleUI(console, hosts)
         super().__init__()
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(ConfirmUndo, self.console_ui.button_item)
+        self.bot.add_dynamic_items(*self.undo_buttons.items, self.console_ui.button_item)
         await self.results.settle_pending()  # results a crash left recorded but unsettled
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(ConfirmUndo, self.console_ui.button_item)
+        self.bot.remove_dynamic_items(*self.undo_buttons.items, self.console_ui.button_item)
 
     @app_commands.command(name="log", description="Log the winner of a category (losses, picks, tax, announcement)")
     @app_commands.describe(category="The category just announced", winner="Who won")
@@ -81,7 +86,8 @@ class ResultsCog(commands.GroupCog, group_name="result", group_description="Log 
     @is_host
     async def undo(self, interaction: LoungeInteraction, category: Text) -> None:
         logged = await self.results.logged(guild_id_of(interaction), category)
-        await reply(interaction, render.confirm_undo(logged), view=undo_view(logged.category.id, logged.result_id))
+        view = self.undo_buttons.view(guild_id_of(interaction), logged.category.id, logged.result_id)
+        await reply(interaction, render.confirm_undo(logged), view=view)
 
     @app_commands.command(name="console", description="Log the night's results by clicking the winners")
     @is_host

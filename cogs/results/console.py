@@ -23,7 +23,7 @@ from typing import Any, ClassVar, Literal, cast
 
 import discord
 
-from bot.checks import require_host
+from bot.checks import Hosts
 from bot.domain.ceremonies.service import Nominee, fingerprint
 from bot.domain.errors import InvalidInput, LoungeError
 from bot.domain.results.console import ConsolePanel, ConsoleService, Move, TieChoice
@@ -31,7 +31,7 @@ from bot.domain.results.service import LoggedResult
 from bot.embeds import Embed
 from bot.interaction_errors import report_error
 from bot.panels import refuse_and_show, show, update_if_slow
-from bot.types import LoungeInteraction, guild_id_of
+from bot.types import guild_id_of
 from bot.ui import Button
 from cogs.results import render
 
@@ -141,8 +141,9 @@ class ConsoleButton(discord.ui.DynamicItem[Button], template=TEMPLATE):
 class ConsoleUI:
     """The console's messages and the answers to its buttons, bound to the console service."""
 
-    def __init__(self, console: ConsoleService) -> None:
+    def __init__(self, console: ConsoleService, hosts: Hosts) -> None:
         self.console = console
+        self.hosts = hosts
         owner = self
 
         class Bound(ConsoleButton, template=TEMPLATE):
@@ -210,7 +211,7 @@ class ConsoleUI:
         try:
             target = parse(custom_id)
             guild_id = guild_id_of(interaction)
-            await require_host(cast("LoungeInteraction", interaction))
+            await self.hosts.require(interaction)  # at click time, not only when the panel was posted
         except Exception as error:  # a damaged id, a DM, a member who isn't a host: nothing changes
             await report_error(interaction, error)
             return

@@ -11,4 +11,4 @@ if TYPE_CHECKING:
 
 
 async def setup(bot: LoungeBot) -> None:
-    await bot.add_cog(SettingsCog(bot.services.settings, bot.services.alerts, bot.services.outbox))
+    await bot.add_cog(SettingsCog(bot.services.settings, bot.services.alerts, bot.services.outbox, bot.hosts))

@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.checks import is_host
+from bot.checks import Hosts, is_host
 from bot.domain.announcer.alerts import Alert, AlertStore
 from bot.domain.announcer.outbox import OutboxStore
 from bot.domain.errors import InvalidInput
@@ -117,8 +117,9 @@ def settings_embed(
 
 @app_commands.guild_only()
 class SettingsCog(commands.GroupCog, group_name="settings", group_description="The lounge's settings for this server"):
-    def __init__(self, settings: SettingsService, alerts: AlertStore, outbox: OutboxStore) -> None:
+    def __init__(self, settings: SettingsService, alerts: AlertStore, outbox: OutboxStore, hosts: Hosts) -> None:
         self.settings = settings
+        self.hosts = hosts
         self.alerts = alerts
         self.outbox = outbox
         super().__init__()

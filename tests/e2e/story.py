@@ -144,6 +144,20 @@ def pledge_id(receipt: Reply) -> int:
     return int(found.group(1))
 
 
+def button(target: Reply | Message, label: str) -> str:
+    """The custom_id of the button labelled `label` on a reply (or its followups) or a message."""
+    messages = target.all_messages() if isinstance(target, Reply) else [target]
+    found = [
+        str(component["custom_id"])
+        for message in messages
+        for row in message.components
+        for component in row.get("components") or []
+        if component.get("label") == label and "custom_id" in component
+    ]
+    assert found, f"no {label!r} button on {target} (buttons: {[m.custom_ids for m in messages]})"
+    return found[-1]
+
+
 def refusal(reply: Reply) -> str:
     """The one sentence of an ephemeral refusal (asserts it is one)."""
     assert reply.ephemeral, f"a refusal must be ephemeral: {reply}"

@@ -41,6 +41,11 @@ class PendingAnnouncement:
     def has_files(self) -> bool:
         return bool(self.payload.get("files"))
 
+    @property
+    def has_components(self) -> bool:
+        """Buttons under the message (the posted boards'): they belong to this announcement's embeds."""
+        return bool(self.payload.get("components"))
+
 
 def plan_batch(queue: list[PendingAnnouncement]) -> list[PendingAnnouncement]:
     """The announcements, from the front of one channel's queue, that go out as one message.
@@ -48,7 +53,8 @@ def plan_batch(queue: list[PendingAnnouncement]) -> list[PendingAnnouncement]:
     A batch already claimed is re-sent exactly as it was. Otherwise consecutive
     announcements are coalesced while the message stays within Discord's limits
     (10 embeds, 6000 embed characters, 2000 characters of content); one with files
-    goes alone.
+    goes alone, and at most one with components (buttons) joins a batch, so their
+    custom_ids stay distinct within the message.
     """
     if not queue:
         return []
@@ -60,17 +66,20 @@ def plan_batch(queue: list[PendingAnnouncement]) -> list[PendingAnnouncement]:
         return batch
     embeds, chars = first.embed_count, first.embed_chars
     content = len(first.payload.get("content") or "")
+    components = first.has_components
     for row in queue[1:]:
         row_content = len(row.payload.get("content") or "")
         if (
             row.batch_id is not None
             or row.has_files
+            or (components and row.has_components)
             or embeds + row.embed_count > EMBEDS_PER_MESSAGE
             or chars + row.embed_chars > EMBED_TOTAL_LIMIT
             or content + row_content + 1 > CONTENT_LIMIT
         ):
             break
         batch.append(row)
+        components = components or row.has_components
         embeds += row.embed_count
         chars += row.embed_chars
         content += row_content + 1

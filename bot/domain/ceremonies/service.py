@@ -172,6 +172,15 @@ async def current_ceremony(reader: Reader, guild_id: int) -> Ceremony | None:
     return None if row is None else _ceremony(row)
 
 
+async def ceremony_by_id(reader: Reader, guild_id: int, ceremony_id: int) -> Ceremony | None:
+    """One of this server's ceremonies (None for an id of another server's, or of none)."""
+    row = await reader.fetch_one(
+        f"SELECT {_CEREMONY_COLUMNS} FROM ceremonies WHERE guild_id = ? AND id = ?",  # noqa: S608
+        (guild_id, ceremony_id),
+    )
+    return None if row is None else _ceremony(row)
+
+
 async def require_current(reader: Reader, guild_id: int) -> Ceremony:
     ceremony = await current_ceremony(reader, guild_id)
     if ceremony is None:

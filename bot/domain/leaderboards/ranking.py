@@ -6,16 +6,19 @@ equal scores, competition style: 1, 2, 2, 4 — a rank is one more than the
 number of members with a strictly better score. Among equal scores, who got
 there first decides who is listed first, not who ranks higher.
 
-Pages are walked with a cursor (the sort key of the last row shown), not with
-an OFFSET: a page deep in a board of 100,000 members then costs what the first
-page costs. :class:`Pager` keeps the cursor of every page opened so far, so
-Previous goes back to exactly where that page started.
+Pages are walked with a cursor (the sort key of the first or last row shown),
+not with an OFFSET: a page deep in a board of 100,000 members then costs what
+the first page costs. Nothing is kept between clicks: a :class:`PageRequest`
+(what a Previous/Next button carries) says "the page after this row" (Next) or
+"the page before this row" (Previous), so Previous goes back to exactly where
+the page started.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Generic, TypeVar
 
 PAGE_SIZE = 10
@@ -49,62 +52,35 @@ def ordinal(rank: int) -> str:
     return f"{rank:,}{suffix}"
 
 
-@dataclass
-class Pager(Generic[C]):
-    """Where a viewer is in a board and where they may go.
+class Direction(StrEnum):
+    AFTER = "after"
+    """Next: the rows after the edge (the last row shown)."""
+    BEFORE = "before"
+    """Previous: the rows before the edge (the first row shown)."""
 
-    ``starts[i]`` is the cursor page ``i`` starts after (``None`` for the first
-    page). After a page is fetched, :meth:`loaded` says whether there is more.
-    Moving past either end is refused (the buttons are disabled there too).
+
+@dataclass(frozen=True, slots=True)
+class Edge(Generic[C]):
+    """The first or last row of a page as it was shown: its place in the board's order, and its rank."""
+
+    cursor: C
+    rank: int
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest(Generic[C]):
+    """Which page to show, with nothing kept between clicks: the first page, or the page
+    `number` found in `direction` from an `edge` of the page shown before.
+
+    Walking from an edge (a keyset) rather than an offset keeps every page as cheap as
+    the first, and shows what is there *now*: rows that moved meanwhile are where they
+    are now, and the edge's rank tells whether anything moved above it.
     """
 
-    starts: list[C | None] = field(default_factory=lambda: [None])
-    index: int = 0
-    has_next: bool = False
+    number: int = 1
+    edge: Edge[C] | None = None
+    direction: Direction = Direction.AFTER
 
-    @property
-    def page_number(self) -> int:
-        """1-based, for display."""
-        return self.index + 1
-
-    @property
-    def cursor(self) -> C | None:
-        """Where the current page starts (after this cursor)."""
-        return self.starts[self.index]
-
-    @property
-    def can_previous(self) -> bool:
-        return self.index > 0
-
-    @property
-    def can_next(self) -> bool:
-        return self.has_next
-
-    def loaded(self, next_cursor: C | None) -> None:
-        """Record the current page's fetch: `next_cursor` is its last row's key when more rows follow."""
-        del self.starts[self.index + 1 :]
-        self.has_next = next_cursor is not None
-        if next_cursor is not None:
-            self.starts.append(next_cursor)
-
-    def forward(self) -> bool:
-        """Move to the next page; False (and no move) at the last page."""
-        if not self.can_next:
-            return False
-        self.index += 1
-        self.has_next = False  # unknown until the page is loaded
-        return True
-
-    def back(self) -> bool:
-        """Move to the previous page; False (and no move) at the first page."""
-        if not self.can_previous:
-            return False
-        self.index -= 1
-        self.has_next = True  # the page after it is the one we just left
-        return True
-
-    def restart(self) -> None:
-        """Back to the first page (e.g. when the page we moved to turned out empty)."""
-        self.index = 0
-        del self.starts[1:]
-        self.has_next = False
+    def __post_init__(self) -> None:
+        if self.number < 1:
+            raise ValueError("pages are numbered from 1")

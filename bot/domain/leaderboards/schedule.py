@@ -22,7 +22,7 @@ from typing import Any
 from bot.clock import Clock, from_storage, to_storage
 from bot.db import Database, Transaction
 from bot.domain.announcer import outbox
-from bot.domain.leaderboards.service import BoardScope, boards_message, ceremony_title
+from bot.domain.leaderboards.service import BoardButtons, BoardScope, boards_message, ceremony_title
 from bot.domain.settings.service import GuildSettings
 
 FIRST_SLOT = 1
@@ -83,16 +83,17 @@ class LeaderboardSchedule:
             for row in rows
         ]
 
-    async def post_due(self) -> list[ScheduledPost]:
-        """Queue the boards of every live ceremony whose current slot hasn't been posted."""
+    async def post_due(self, buttons: BoardButtons | None = None) -> list[ScheduledPost]:
+        """Queue the boards of every live ceremony whose current slot hasn't been posted
+        (with the components `buttons` builds)."""
         posted: list[ScheduledPost] = []
         for live in await self.live_ceremonies():
-            post = await self.post_if_due(live)
+            post = await self.post_if_due(live, buttons)
             if post is not None:
                 posted.append(post)
         return posted
 
-    async def post_if_due(self, live: LiveCeremony) -> ScheduledPost | None:
+    async def post_if_due(self, live: LiveCeremony, buttons: BoardButtons | None = None) -> ScheduledPost | None:
         now = self._clock()
         slot = slot_at(live.started_at, now, live.interval_minutes)
         if slot is None or slot < FIRST_SLOT:
@@ -101,7 +102,9 @@ class LeaderboardSchedule:
             return None  # the cheap check; the unit below is what guarantees "once"
         scope = BoardScope(live.ceremony_id, live.title)
         elapsed = _elapsed(now - live.started_at)
-        body = await boards_message(self._db, live.guild_id, scope, heading=f"📊 The leaderboards, {elapsed} in")
+        body = await boards_message(
+            self._db, live.guild_id, scope, heading=f"📊 The leaderboards, {elapsed} in", buttons=buttons
+        )
         if body is None:
             return None  # nothing to show yet; the slot stays open in case something happens
 

@@ -24,19 +24,27 @@ as "Anonymous", forgotten members' pledges too (see :mod:`bot.domain.privacy.ser
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from bot.clock import Clock, from_storage
 from bot.db import Database, Row, Transaction
 from bot.domain.announcer import outbox
 from bot.domain.audit import log as audit
 from bot.domain.ceremonies.service import Reader, current_ceremony
-from bot.domain.errors import InvalidInput
-from bot.domain.leaderboards.ranking import PAGE_SIZE, competition_ranks, ordinal, rank_of
+from bot.domain.errors import InvalidInput, NotFound
+from bot.domain.leaderboards.ranking import (
+    PAGE_SIZE,
+    Direction,
+    Edge,
+    PageRequest,
+    competition_ranks,
+    ordinal,
+    rank_of,
+)
 from bot.domain.money import format_cents
 from bot.domain.scopes import ALL_TIME as ALL_TIME
 from bot.domain.settings.service import SettingsService
@@ -84,7 +92,7 @@ class BoardSpec:
     """Per score column: True when a higher value is better."""
     extra: tuple[str, ...]
     condition: str
-    """Who is on the board at all (SQL on alias ``t``, with no parameters)."""
+    """Who is on the board at all: one comparison on one column of alias ``t``, with no parameters."""
     key_sql: str
     """The score as one integer, higher is better: the `score` of ``board_scores`` (migration 0005)."""
     title: str
@@ -169,6 +177,10 @@ class BoardPage:
     next_cursor: Cursor | None
     """The last row's cursor when more rows follow, else None."""
     viewer: ViewerStanding | None = None
+    previous_cursor: Cursor | None = None
+    """The first row's cursor when rows come before it, else None (the first page)."""
+    moved: bool = False
+    """The board moved since the page this one was turned from was shown (see :func:`page_at`)."""
 
 
 # ---- queries ---------------------------------------------------------------------------------
@@ -181,13 +193,14 @@ def _not_left(alias: str = "t") -> str:
     )
 
 
-def _order(spec: BoardSpec, alias: str = "t.") -> str:
-    """The board's order: score (best first), then who got there first, then user id."""
+def _order(spec: BoardSpec, alias: str = "t.", *, reverse: bool = False) -> str:
+    """The board's order: score (best first), then who got there first, then user id (or all reversed)."""
     terms = [
-        f"{alias}{column}{' DESC' if descending else ''}"
+        f"{alias}{column}{' DESC' if descending != reverse else ''}"
         for column, descending in zip(spec.score, spec.descending, strict=True)
     ]
-    return ", ".join([*terms, f"{alias}reached_at", f"{alias}user_id"])
+    later = " DESC" if reverse else ""
+    return ", ".join([*terms, f"{alias}reached_at{later}", f"{alias}user_id{later}"])
 
 
 def _select(spec: BoardSpec, *, ranked: bool = True) -> str:
@@ -200,30 +213,44 @@ def _select(spec: BoardSpec, *, ranked: bool = True) -> str:
     )
 
 
-def _after_branches(spec: BoardSpec, cursor: Cursor) -> list[tuple[str, list[Any]]]:
-    """The rows after `cursor`, as index-friendly branches: (condition, params).
+def _after_branches(
+    spec: BoardSpec, cursor: Cursor, *, before: bool = False, inclusive: bool = False
+) -> list[tuple[str, list[Any]]]:
+    """The rows after `cursor` (or before it), as index-friendly branches: (condition, params).
 
     For score columns s1..sn the rows after the cursor are: equal on every score
     and later on (reached_at, user_id); or equal on s1..s(i-1) and worse on si.
-    Each branch is one index range, in board order from the closest.
+    The rows before it mirror that (earlier; better). Each branch is one index
+    range, in order from the closest to the cursor. `inclusive` takes the
+    cursor's own key too.
     """
     branches: list[tuple[str, list[Any]]] = []
     equal_all = " AND ".join(f"t.{column} = ?" for column in spec.score)
-    branches.append((f"{equal_all} AND (t.reached_at, t.user_id) > (?, ?)",
+    tie = ("<" if before else ">") + ("=" if inclusive else "")
+    branches.append((f"{equal_all} AND (t.reached_at, t.user_id) {tie} (?, ?)",
                      [*cursor.score, cursor.reached_at, cursor.user_id]))
     for index in reversed(range(len(spec.score))):
         equal = [f"t.{column} = ?" for column in spec.score[:index]]
-        worse = "<" if spec.descending[index] else ">"
-        condition = " AND ".join([*equal, f"t.{spec.score[index]} {worse} ?"])
+        worse_is_lower = spec.descending[index]
+        beyond = "<" if worse_is_lower != before else ">"
+        condition = " AND ".join([*equal, f"t.{spec.score[index]} {beyond} ?"])
         branches.append((condition, [*cursor.score[: index + 1]]))
     return branches
 
 
 async def fetch_rows(
-    reader: Reader, spec: BoardSpec, guild_id: int, scope: int, cursor: Cursor | None, limit: int
+    reader: Reader, spec: BoardSpec, guild_id: int, scope: int, cursor: Cursor | None, limit: int, *,
+    before: bool = False, inclusive: bool = False,
 ) -> list[Row]:
-    """Up to `limit` rows of the board after `cursor` (from the top when None), members who left excluded."""
-    base = f"t.guild_id = ? AND t.scope = ? AND {spec.condition} AND {_not_left()}"
+    """Up to `limit` rows of the board after `cursor` (from the top when None), members who left excluded.
+
+    With `before`, the `limit` rows closest before `cursor` instead (still returned in the
+    board's order); `inclusive` counts a row with the cursor's own key.
+    """
+    # Walking back towards better scores, the board's condition (a lower bound, like losses > 0)
+    # would be the wrong end to seek from: as a filter only (unary +), the seek starts at the cursor.
+    condition = f"+{spec.condition}" if before else spec.condition
+    base = f"t.guild_id = ? AND t.scope = ? AND {condition} AND {_not_left()}"
     if cursor is None:
         return await reader.fetch_all(
             f"{_select(spec)} WHERE {base} ORDER BY {_order(spec)} LIMIT ?",
@@ -231,19 +258,21 @@ async def fetch_rows(
         )
     parts: list[str] = []
     params: list[Any] = []
-    for index, (condition, values) in enumerate(_after_branches(spec, cursor)):
+    for index, (condition, values) in enumerate(_after_branches(spec, cursor, before=before, inclusive=inclusive)):
         # The first branch (equal scores) implies the board's condition; left in, it
         # tempts the planner into a range on it instead of the equalities.
         where = f"t.guild_id = ? AND t.scope = ? AND {_not_left()}" if index == 0 else base
         parts.append(
             f"SELECT * FROM ({_select(spec)} WHERE {where} AND {condition} "  # noqa: S608
-            f"ORDER BY {_order(spec)} LIMIT ?)"
+            f"ORDER BY {_order(spec, reverse=before)} LIMIT ?)"
         )
         params += [guild_id, scope, *values, limit]
-    return await reader.fetch_all(
-        f"SELECT * FROM ({' UNION ALL '.join(parts)}) ORDER BY {_order(spec, '')} LIMIT ?",  # noqa: S608
+    rows = await reader.fetch_all(
+        f"SELECT * FROM ({' UNION ALL '.join(parts)}) "  # noqa: S608
+        f"ORDER BY {_order(spec, '', reverse=before)} LIMIT ?",
         (*params, limit),
     )
+    return rows[::-1] if before else rows
 
 
 async def better_counts(
@@ -293,6 +322,18 @@ def _standing(spec: BoardSpec, row: Row, rank: int) -> Standing:
     )
 
 
+def _cursor(spec: BoardSpec, row: Row) -> Cursor:
+    return Cursor(_score(spec, row), row["reached_at"], row["user_id"])
+
+
+def cursor_key(kind: BoardKind, cursor: Cursor) -> int:
+    """The cursor's score as one integer, higher is better (as :func:`_key` for a row)."""
+    if kind is BoardKind.PICKERS:
+        correct, resolved = cursor.score
+        return correct * PICKER_KEY_SCALE - resolved
+    return cursor.score[0]
+
+
 def _score(spec: BoardSpec, row: Row) -> tuple[int, ...]:
     return tuple(int(row[column]) for column in spec.score)
 
@@ -322,9 +363,90 @@ async def board_page(
         better = await better_counts(reader, spec, guild_id, scope, keys)
         ranks = [rank_of(better[key]) for key in keys]
     standings = [_standing(spec, row, rank) for row, rank in zip(rows, ranks, strict=True)]
-    last = rows[-1]
-    next_cursor = Cursor(_score(spec, last), last["reached_at"], last["user_id"]) if more else None
+    next_cursor = _cursor(spec, rows[-1]) if more else None
     return standings, next_cursor
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """One page found by :func:`page_at`."""
+
+    number: int
+    standings: list[Standing]
+    previous_cursor: Cursor | None
+    next_cursor: Cursor | None
+    moved: bool
+
+
+async def page_at(
+    reader: Reader, guild_id: int, kind: BoardKind, scope: int, request: PageRequest[Cursor], *,
+    page_size: int = PAGE_SIZE,
+) -> Window:
+    """The page a Previous/Next click asks for, from the board as it is now.
+
+    Next shows the rows after the edge (the last row the member saw), Previous the rows
+    before the edge (the first one). Nothing was kept since, so the board may have moved:
+
+    * the edge's key is ranked again; a different rank than the one shown means members
+      passed it, fell behind it or left above it: ``moved``;
+    * Next with nothing after the edge any more shows the page that ends at it;
+    * Previous that reaches the top shows the first page, full, as page 1.
+
+    Any of these is ``moved``, so the member can be told their view changed. Costs a
+    few index seeks wherever the page is, like :func:`board_page`.
+    """
+    spec = SPECS[kind]
+    edge = request.edge
+    moved = False
+    rows: list[Row] = []
+    more_before = more_after = False
+    number = request.number
+    if edge is not None and request.direction is Direction.AFTER:
+        rows = await fetch_rows(reader, spec, guild_id, scope, edge.cursor, page_size + 1)
+        more_after = len(rows) > page_size
+        rows = rows[:page_size]
+        if rows:
+            more_before = True
+        else:  # everything after the edge is gone: the page that ends at it
+            moved = True
+            rows = await fetch_rows(reader, spec, guild_id, scope, edge.cursor, page_size + 1,
+                                    before=True, inclusive=True)
+            more_before = len(rows) > page_size
+            rows = rows[-page_size:] if more_before else []
+            number = max(request.number - 1, 2)
+    elif edge is not None:
+        rows = await fetch_rows(reader, spec, guild_id, scope, edge.cursor, page_size + 1, before=True)
+        more_before = len(rows) > page_size
+        if more_before:
+            rows = rows[-page_size:]
+            moved = request.number < 2  # members arrived above what was the first page
+            number = max(request.number, 2)
+            more_after = bool(await fetch_rows(reader, spec, guild_id, scope, _cursor(spec, rows[-1]), 1))
+        else:
+            rows = []
+            moved = request.number != 1  # members above it left: the top came early
+    if not rows:  # the first page, from the top
+        number = 1
+        more_before = False
+        rows = await fetch_rows(reader, spec, guild_id, scope, None, page_size + 1)
+        more_after = len(rows) > page_size
+        rows = rows[:page_size]
+    keys = [rank_key(spec, row) for row in rows]
+    edge_key = None if edge is None else cursor_key(kind, edge.cursor)
+    asked = ([] if not more_before else keys) + ([] if edge_key is None else [edge_key])
+    better = await better_counts(reader, spec, guild_id, scope, asked) if asked else {}
+    # The top of the board: nobody above to count (as in board_page).
+    ranks = [rank_of(better[key]) for key in keys] if more_before else competition_ranks(keys)
+    if edge is not None and edge_key is not None and rank_of(better[edge_key]) != edge.rank:
+        moved = True
+    standings = [_standing(spec, row, rank) for row, rank in zip(rows, ranks, strict=True)]
+    return Window(
+        number=number,
+        standings=standings,
+        previous_cursor=_cursor(spec, rows[0]) if rows and more_before else None,
+        next_cursor=_cursor(spec, rows[-1]) if rows and more_after else None,
+        moved=moved,
+    )
 
 
 async def viewer_standing(reader: Reader, guild_id: int, kind: BoardKind, scope: int, user_id: int) -> ViewerStanding:
@@ -435,17 +557,39 @@ async def resolve_scope(reader: Reader, guild_id: int, requested: str | None) ->
     return BoardScope(ceremony.id, ceremony.title)
 
 
-async def boards_message(reader: Reader, guild_id: int, scope: BoardScope, *, heading: str) -> dict[str, Any] | None:
-    """The three boards' top 10 as one message body; None when all three are empty."""
+class BoardButtons(Protocol):
+    """Builds the components under posted boards (the leaderboards cog hands one in).
+
+    `ends` has an entry for each board with rows: the :class:`Edge` of its last row when
+    more rows follow, else None. Returns Discord's raw action rows (plain dicts).
+    """
+
+    def __call__(
+        self, guild_id: int, scope: int, ends: Mapping[BoardKind, Edge[Cursor] | None]
+    ) -> list[dict[str, Any]]: ...
+
+
+async def boards_message(
+    reader: Reader, guild_id: int, scope: BoardScope, *, heading: str, buttons: BoardButtons | None = None
+) -> dict[str, Any] | None:
+    """The three boards' top 10 as one message body; None when all three are empty.
+
+    With `buttons`, the body carries the components it builds for these pages (Next
+    under each board), so a member can read on from where the post ends.
+    """
     embeds: list[Embed] = []
-    any_rows = False
+    ends: dict[BoardKind, Edge[Cursor] | None] = {}
     for kind in BoardKind:
-        standings, _ = await board_page(reader, guild_id, kind, scope.scope, None)
-        any_rows = any_rows or bool(standings)
+        standings, next_cursor = await board_page(reader, guild_id, kind, scope.scope, None)
+        if standings:
+            ends[kind] = None if next_cursor is None else Edge(next_cursor, standings[-1].rank)
         embeds.append(board_embed(kind, scope, standings))
-    if not any_rows:
+    if not ends:
         return None
-    return message(content=heading, embeds=embeds)
+    body = message(content=heading, embeds=embeds)
+    if buttons is not None:
+        body["components"] = buttons(guild_id, scope.scope, ends)
+    return body
 
 
 class LeaderboardService:
@@ -470,13 +614,45 @@ class LeaderboardService:
         )
         return BoardPage(kind, scope, page_number, tuple(standings), next_cursor, viewer)
 
-    async def post_now(self, guild_id: int, *, actor_id: int) -> int:
-        """Queue the current boards for the leaderboard channel (else the announcement channel).
+    async def turn(
+        self, guild_id: int, kind: BoardKind, scope: BoardScope, request: PageRequest[Cursor], *,
+        viewer_id: int | None,
+    ) -> BoardPage:
+        """The page a Previous/Next button asks for, as the board stands now (see :func:`page_at`)."""
+        window = await page_at(self._db, guild_id, kind, scope.scope, request)
+        viewer = (
+            None if viewer_id is None
+            else await viewer_standing(self._db, guild_id, kind, scope.scope, viewer_id)
+        )
+        return BoardPage(
+            kind, scope, window.number, tuple(window.standings), window.next_cursor, viewer,
+            previous_cursor=window.previous_cursor, moved=window.moved,
+        )
+
+    async def known_scope(self, guild_id: int, scope: int) -> BoardScope:
+        """The scope a button carries, checked against this server: all-time, or one of its ceremonies."""
+        if scope == ALL_TIME:
+            return BoardScope(ALL_TIME, "All time")
+        row = await self._db.fetch_one(
+            "SELECT name, year FROM ceremonies WHERE id = ? AND guild_id = ?", (scope, guild_id)
+        )
+        if row is None:
+            raise NotFound(
+                "That board's ceremony no longer exists in this server: open a fresh one with `/leaderboard show`.",
+                reason="unknown_scope", scope=scope,
+            )
+        return BoardScope(scope, ceremony_title(row["name"], row["year"]))
+
+    async def post_now(self, guild_id: int, *, actor_id: int, buttons: BoardButtons | None = None) -> int:
+        """Queue the current boards for the leaderboard channel (else the announcement channel),
+        with the components `buttons` builds.
 
         Returns the outbox id. Refuses when every board is empty.
         """
         scope = await resolve_scope(self._db, guild_id, None)
-        body = await boards_message(self._db, guild_id, scope, heading="📊 The leaderboards right now")
+        body = await boards_message(
+            self._db, guild_id, scope, heading="📊 The leaderboards right now", buttons=buttons
+        )
         if body is None:
             raise InvalidInput("The boards are empty: there's nothing to post yet.", reason="boards_empty")
 

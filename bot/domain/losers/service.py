@@ -32,6 +32,7 @@ from bot.domain.ceremonies.service import (
     Category,
     Ceremony,
     Nominee,
+    ceremony_by_id,
     current_ceremony,
     require_current,
     require_fingerprint,
@@ -380,6 +381,10 @@ class LoserService:
             pledged_tonight_cents=pledged_tonight,
             pledged_all_time_cents=await _pledged(self._db, guild_id, user_id, tallies.ALL_TIME),
         )
+
+    async def ceremony(self, guild_id: int, ceremony_id: int) -> Ceremony | None:
+        """One of this server's ceremonies, e.g. the one a roster button was made for."""
+        return await ceremony_by_id(self._db, guild_id, ceremony_id)
 
     async def roster(self, guild_id: int, page: int) -> RosterPage:
         """Everyone in tonight's lounge: members with losses (most first), then the losing nominees."""

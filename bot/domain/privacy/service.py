@@ -23,9 +23,11 @@ is its own, and the member asks in each.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot import custom_ids
 from bot.clock import Clock, to_storage
 from bot.db import Database, Transaction
 from bot.domain.audit import log as audit
@@ -119,6 +121,27 @@ async def forget_member(tx: Transaction, guild_id: int, user_id: int, now: datet
     return ForgetReport(removed, anonymised, role_ids)
 
 
+async def _drop_buttons_naming(tx: Transaction, guild_id: int, user_id: int) -> None:
+    """Buttons stored with announcements carry ids in base 62 (a board's Next carries the member
+    its page ended on): those naming the member go. Their message still reads the same."""
+    rows = await tx.fetch_all(
+        "SELECT id, payload FROM outbox WHERE guild_id = ? AND instr(payload, '\"components\"') > 0 "
+        "AND instr(payload, ?) > 0",
+        (guild_id, custom_ids.encode_int(user_id)),
+    )
+    for row in rows:
+        body = json.loads(row["payload"])
+        found = [
+            str(component.get("custom_id", ""))
+            for action_row in body.get("components") or []
+            for component in action_row.get("components") or []
+        ]
+        if any(custom_ids.carries(custom_id, user_id) for custom_id in found):
+            body.pop("components")
+            await tx.execute("UPDATE outbox SET payload = ? WHERE id = ?",
+                             (json.dumps(body, ensure_ascii=False), row["id"]))
+
+
 async def _scrub_text(tx: Transaction, guild_id: int, user_id: int) -> None:
     """Mentions and bare ids of the member in announcements and audit details.
 
@@ -128,6 +151,7 @@ async def _scrub_text(tx: Transaction, guild_id: int, user_id: int) -> None:
     """
     digits = str(user_id)
     mentions = (f"<@{digits}>", f"<@!{digits}>")
+    await _drop_buttons_naming(tx, guild_id, user_id)
     await tx.execute(
         "UPDATE outbox SET payload = REPLACE(REPLACE(REPLACE(payload, ?, ?), ?, ?), ?, '0') "
         "WHERE guild_id = ? AND instr(payload, ?) > 0",

@@ -76,7 +76,7 @@ def rows(view: object) -> list[dict[str, object]]:
 
 
 def test_twenty_nominees_fill_four_rows_and_the_fifth_holds_the_consoles_buttons() -> None:
-    ui = ConsoleUI(MagicMock())
+    ui = ConsoleUI(MagicMock(), MagicMock())
     _, view = ui.panel_message(panel_with(crowd(20, "Ж" * 120)))
     payload = rows(view)
     assert validate_components(payload) == []
@@ -88,7 +88,7 @@ def test_twenty_nominees_fill_four_rows_and_the_fifth_holds_the_consoles_buttons
 
 
 def test_a_larger_category_splits_across_pages_of_buttons() -> None:
-    ui = ConsoleUI(MagicMock())
+    ui = ConsoleUI(MagicMock(), MagicMock())
     _, first = ui.panel_message(panel_with(crowd(27)))
     payload = rows(first)
     assert validate_components(payload) == []
@@ -103,7 +103,7 @@ def test_a_larger_category_splits_across_pages_of_buttons() -> None:
 
 
 def test_tie_and_undo_wait_for_a_result_to_act_on() -> None:
-    ui = ConsoleUI(MagicMock())
+    ui = ConsoleUI(MagicMock(), MagicMock())
     _, view = ui.panel_message(panel_with(crowd(3), recent=False))
     control = {b["label"]: b for b in rows(view)[-1]["components"]}  # type: ignore[attr-defined]
     assert control["Tie…"]["disabled"] is True

@@ -9,11 +9,14 @@ from bot.embeds import Embed, message
 
 
 def pending(row_id: int, *, embeds: int = 1, batch_id: int | None = None, files: bool = False,
-            description: str = "") -> PendingAnnouncement:
+            description: str = "", buttons: bool = False) -> PendingAnnouncement:
     embed_list = [Embed(title=f"#{row_id}.{n}", description=description) for n in range(embeds)]
     body: dict[str, Any] = message(embeds=embed_list)
     if files:
         body["files"] = [{"filename": "recap.png", "data": ""}]
+    if buttons:
+        button = {"type": 2, "style": 2, "label": "More losers", "custom_id": "lounge:board:1:l0:n2:"}
+        body["components"] = [{"type": 1, "components": [button]}]
     return PendingAnnouncement(row_id, 1, 5, "result", body, batch_id, 0, None)
 
 
@@ -40,3 +43,11 @@ def test_an_announcement_with_a_picture_goes_alone() -> None:
     assert [row.id for row in plan_batch(queue)] == [1]
     queue = [pending(1), pending(2, files=True)]
     assert [row.id for row in plan_batch(queue)] == [1]
+
+
+def test_at_most_one_announcement_with_buttons_joins_a_message() -> None:
+    """Two posted boards in one message would repeat their buttons' custom_ids, which Discord refuses."""
+    queue = [pending(1), pending(2, buttons=True), pending(3), pending(4, buttons=True), pending(5)]
+    first = plan_batch(queue)
+    assert [row.id for row in first] == [1, 2, 3]
+    assert [row.id for row in plan_batch(queue[3:])] == [4, 5]

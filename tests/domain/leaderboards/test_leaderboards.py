@@ -14,7 +14,7 @@ from bot.clock import to_storage
 from bot.db import Database, Row
 from bot.db.database import Params
 from bot.domain.errors import InvalidInput
-from bot.domain.leaderboards.ranking import Pager, competition_ranks
+from bot.domain.leaderboards.ranking import Direction, Edge, PageRequest, competition_ranks
 from bot.domain.leaderboards.service import (
     ALL_TIME,
     ANONYMOUS,
@@ -25,6 +25,7 @@ from bot.domain.leaderboards.service import (
     LeaderboardService,
     Standing,
     board_page,
+    page_at,
     page_embed,
     viewer_standing,
 )
@@ -54,13 +55,12 @@ def service(db: Database, clock: FakeClock) -> LeaderboardService:
 
 async def walk(db: Database, kind: BoardKind, scope: int = ALL_TIME, guild_id: int = GUILD) -> list[list[Standing]]:
     """Every page of a board, clicking Next until it is disabled."""
-    pager: Pager[Cursor] = Pager()
+    cursor: Cursor | None = None
     pages: list[list[Standing]] = []
     while True:
-        standings, next_cursor = await board_page(db, guild_id, kind, scope, pager.cursor)
-        pager.loaded(next_cursor)
+        standings, cursor = await board_page(db, guild_id, kind, scope, cursor)
         pages.append(standings)
-        if not pager.forward():
+        if cursor is None:
             return pages
 
 
@@ -288,12 +288,15 @@ async def test_no_board_query_scans_a_table(db: Database, clock: FakeClock, kind
             (GUILD, user_id, 100 * (user_id % 5 + 1), to_storage(clock())),
         )
     reader = RecordingReader(db)
-    pager: Pager[Cursor] = Pager()
-    _, next_cursor = await board_page(reader, GUILD, kind, ALL_TIME, None)
-    pager.loaded(next_cursor)
-    pager.forward()
-    await board_page(reader, GUILD, kind, ALL_TIME, pager.cursor)
+    first, next_cursor = await board_page(reader, GUILD, kind, ALL_TIME, None)
+    assert next_cursor is not None
+    await board_page(reader, GUILD, kind, ALL_TIME, next_cursor)
     await viewer_standing(reader, GUILD, kind, ALL_TIME, 20)
+    # Previous and Next from a button: keyset in both directions, the edge ranked again.
+    second = await page_at(reader, GUILD, kind, ALL_TIME, PageRequest(2, Edge(next_cursor, first[-1].rank)))
+    assert second.previous_cursor is not None
+    await page_at(reader, GUILD, kind, ALL_TIME,
+                  PageRequest(1, Edge(second.previous_cursor, second.standings[0].rank), Direction.BEFORE))
 
     assert len(reader.statements) >= 4
     for sql, params in reader.statements:

@@ -9,7 +9,7 @@ import pytest
 
 from bot.clock import to_storage
 from bot.db import Database, Transaction
-from bot.domain.leaderboards.ranking import Pager
+from bot.domain.leaderboards.ranking import Edge, PageRequest
 from bot.domain.leaderboards.service import (
     ALL_TIME,
     BoardKind,
@@ -92,19 +92,18 @@ async def test_every_page_of_every_board_fits(db: Database, clock: FakeClock, ki
     await crowded_server(db, clock)
     boards = LeaderboardService(db, clock, SettingsService(db, clock))
     scope = BoardScope(ALL_TIME, "All time " + "⭐" * 300)
-    pager: Pager[Cursor] = Pager()
+    request: PageRequest[Cursor] = PageRequest()
     pages = 0
     while True:
-        page = await boards.page(GUILD, kind, scope, cursor=pager.cursor,
-                                 page_number=pager.page_number, viewer_id=MEMBERS)
-        pager.loaded(page.next_cursor)
+        page = await boards.turn(GUILD, kind, scope, request, viewer_id=MEMBERS)
         embed = page_embed(page, viewer_name=awkward_name(MEMBERS)).to_dict()
         assert_embed_fits(embed)
         assert "@everyone" not in str(embed)
         assert "<@1>" not in str(embed)
         pages += 1
-        if not pager.forward():
+        if page.next_cursor is None:
             break
+        request = PageRequest(page.page_number + 1, Edge(page.next_cursor, page.standings[-1].rank))
     assert pages == MEMBERS // 10
 
 

@@ -1,4 +1,4 @@
-"""Ranks are shared by ties (1, 2, 2, 4) and pages never go past either end."""
+"""Ranks are shared by ties (1, 2, 2, 4); a page request is numbered from 1 (walking pages: test_turning_pages)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain.leaderboards.ranking import Pager, competition_ranks, ordinal, rank_of
+from bot.domain.leaderboards.ranking import Direction, Edge, PageRequest, competition_ranks, ordinal, rank_of
 
 
 def test_ties_share_a_rank_and_the_next_rank_skips() -> None:
@@ -36,49 +36,10 @@ def test_ordinals() -> None:
     ]
 
 
-def test_the_pager_refuses_to_go_past_either_end() -> None:
-    pager: Pager[str] = Pager()
-    pager.loaded("after-page-1")
-    assert (pager.page_number, pager.can_previous, pager.can_next) == (1, False, True)
-    assert pager.back() is False
-    assert pager.page_number == 1
-
-    assert pager.forward() is True
-    assert pager.cursor == "after-page-1"
-    pager.loaded(None)  # page 2 is the last
-    assert (pager.page_number, pager.can_previous, pager.can_next) == (2, True, False)
-    assert pager.forward() is False
-    assert pager.page_number == 2
-
-    assert pager.back() is True
-    assert pager.cursor is None
-    pager.loaded("after-page-1")
-    assert (pager.page_number, pager.can_previous, pager.can_next) == (1, False, True)
-
-
-def test_the_pager_goes_back_to_exactly_where_each_page_started() -> None:
-    pager: Pager[int] = Pager()
-    pager.loaded(10)
-    pager.forward()
-    pager.loaded(20)
-    pager.forward()
-    pager.loaded(30)
-    assert pager.cursor == 20
-    pager.back()
-    assert pager.cursor == 10
-    pager.back()
-    assert pager.cursor is None
-    assert pager.can_next
-
-
-def test_a_board_that_shrank_behind_the_viewer_ends_earlier() -> None:
-    pager: Pager[int] = Pager()
-    pager.loaded(10)
-    pager.forward()
-    pager.loaded(20)
-    pager.back()
-    pager.loaded(None)  # everyone on page 2 left meanwhile: page 1 is now the last
-    assert not pager.can_next
-    assert pager.starts == [None]
-    pager.restart()
-    assert (pager.page_number, pager.can_previous) == (1, False)
+def test_a_page_request_starts_at_the_top_and_is_numbered_from_one() -> None:
+    first: PageRequest[str] = PageRequest()
+    assert (first.number, first.edge, first.direction) == (1, None, Direction.AFTER)
+    back = PageRequest(2, Edge("row-11", rank=11), Direction.BEFORE)
+    assert back.edge == Edge("row-11", 11)
+    with pytest.raises(ValueError, match="from 1"):
+        PageRequest(0)

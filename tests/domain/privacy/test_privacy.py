@@ -3,10 +3,12 @@ member any more, yet every total still adds up and nobody else lost anything."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
+from bot.custom_ids import encode_int
 from bot.db import Database, Transaction
 from bot.domain.leaderboards.service import ANONYMOUS, BoardKind, board_page
 from bot.domain.pledges import PledgeService
@@ -106,6 +108,14 @@ async def a_whole_night(db: Database, clock: FakeClock) -> Lounge:
     return lounge
 
 
+def posted_board(last_on_page: int) -> str:
+    """A posted board's body as the outbox keeps it: its Next button carries the page's last member."""
+    anchor = ".".join(encode_int(part) for part in (10, 3, 1_408_996_800_000_000, last_on_page))
+    custom_id = f"lounge:board:{encode_int(GUILD)}:l0:n2:{anchor}"
+    button = {"type": 2, "style": 2, "label": "More losers", "custom_id": custom_id}
+    return json.dumps({"embeds": [{"title": "💔 Biggest losers"}], "components": [{"type": 1, "components": [button]}]})
+
+
 async def test_after_forget_me_no_table_mentions_the_member(db: Database, clock: FakeClock) -> None:
     await a_whole_night(db, clock)
     before = await every_mention(db, ANN, GUILD)
@@ -124,6 +134,22 @@ async def test_after_forget_me_no_table_mentions_the_member(db: Database, clock:
     assert f"thanks {FORGOTTEN_NAME} and {FORGOTTEN_NAME}" in outbox_text
     assert await db.fetch_value("SELECT COUNT(*) FROM pledges WHERE guild_id = ? AND user_id = ?",
                                 (OTHER_GUILD, ANN)) == 1
+
+
+async def test_buttons_stored_with_announcements_lose_the_members_id(db: Database, clock: FakeClock) -> None:
+    async def post(tx: Transaction) -> None:
+        for kind, last in (("board.ann", ANN), ("board.bob", BOB)):
+            await tx.execute("INSERT INTO outbox (guild_id, kind, payload, created_at) VALUES (?, ?, ?, '2014')",
+                             (GUILD, kind, posted_board(last)))
+
+    await db.write(post)
+    await PrivacyService(db, clock).forget(GUILD, ANN)
+
+    rows = {row["kind"]: json.loads(row["payload"]) for row in await db.fetch_all(
+        "SELECT kind, payload FROM outbox WHERE kind LIKE 'board.%'")}
+    assert "components" not in rows["board.ann"]
+    assert rows["board.ann"]["embeds"] == [{"title": "💔 Biggest losers"}]  # the post itself reads the same
+    assert rows["board.bob"] == json.loads(posted_board(BOB))
 
 
 async def test_the_money_stays_in_every_total_as_an_anonymous_donor(db: Database, clock: FakeClock) -> None:
