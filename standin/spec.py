@@ -192,23 +192,67 @@ def _walk(node: Any) -> Iterator[Any]:
             stack.extend(item)
 
 
-def tagged_unions(document: Mapping[str, Any]) -> dict[int, dict[object, int]]:
-    """``id(union list)`` → {tag value: branch index} for every union whose branches are tagged by ``type``."""
-    tables: dict[int, dict[object, int]] = {}
+@dataclass(frozen=True, slots=True)
+class Shortcuts:
+    """What the validator may take short cuts on, found in one pass over the document.
+
+    ``tagged``: ``id(union list)`` → {tag value: branch index}, for unions whose branches all
+    require ``type`` and list disjoint values for it (components, command options, callbacks).
+    ``constants``: ``id(union list)`` → its values, for unions of plain distinct constants
+    (Discord's enums, ``{"oneOf": [{"title": "CHAT", "const": 1}, …]}``).
+    ``references``: every local ``$ref`` → the schema it names (empty if anything has an ``$id``).
+    """
+
+    tagged: Mapping[int, Mapping[object, int]]
+    constants: Mapping[int, frozenset[int | str]]
+    references: Mapping[str, Any]
+
+
+def _tag_table(document: Mapping[str, Any], branches: list[Any]) -> dict[object, int] | None:
+    table: dict[object, int] = {}
+    for index, branch in enumerate(branches):
+        values = _tag_values(document, branch)
+        if values is None or any(value in table or isinstance(value, bool) for value in values):
+            return None
+        table.update(dict.fromkeys(values, index))
+    return table
+
+
+def _constants(branches: list[Any]) -> frozenset[int | str] | None:
+    values: list[int | str] = []
+    for branch in branches:
+        if not isinstance(branch, Mapping) or "const" not in branch or set(branch) - {"const", "title", "description"}:
+            return None
+        value = branch["const"]
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            return None
+        values.append(value)
+    return frozenset(values) if len(set(values)) == len(values) else None
+
+
+def shortcuts(document: Mapping[str, Any]) -> Shortcuts:
+    tagged: dict[int, Mapping[object, int]] = {}
+    constants: dict[int, frozenset[int | str]] = {}
+    references: set[str] = set()
+    has_ids = False
     for schema in _walk(document):
+        has_ids = has_ids or "$id" in schema
+        reference = schema.get("$ref")
+        if isinstance(reference, str) and reference.startswith("#/"):
+            references.add(reference)
         for keyword in UNIONS:
             branches = schema.get(keyword)
             if not isinstance(branches, list) or len(branches) < 2:
                 continue
-            table: dict[object, int] = {}
-            for index, branch in enumerate(branches):
-                values = _tag_values(document, branch)
-                if values is None or any(value in table or isinstance(value, bool) for value in values):
-                    break
-                table.update(dict.fromkeys(values, index))
-            else:
-                tables[id(branches)] = table
-    return tables
+            values = _constants(branches)
+            if values is not None:
+                constants[id(branches)] = values
+                continue
+            table = _tag_table(document, branches)
+            if table is not None:
+                tagged[id(branches)] = table
+    targets = {} if has_ids else {reference: _resolve(document, reference[1:]) for reference in references}
+    return Shortcuts(tagged, constants, targets)
 
 
 def _apply(document: dict[str, Any], allowance: Allowance) -> None:
@@ -372,7 +416,7 @@ class ApiSpec:
         self.registry: Registry[Any] = Registry().with_resource(
             SPEC_URI, DRAFT202012.create_resource(patched)
         )
-        self._validator_class = _validator_class(tagged_unions(patched))
+        self._validator_class = _validator_class(shortcuts(patched))
         self._validators: dict[str, Validator] = {}
         self._results: dict[tuple[str, str], tuple[FieldError, ...]] = {}
 
@@ -450,8 +494,11 @@ def _dedupe(leaves: Iterable[FieldError]) -> list[FieldError]:
     return unique
 
 
-def _validator_class(tables: Mapping[int, Mapping[object, int]]) -> type[Validator]:
-    """Draft 2020-12, with tagged unions validating only the branch their ``type`` names."""
+def _validator_class(shortcut: Shortcuts) -> type[Validator]:
+    """Draft 2020-12, with short cuts that keep every verdict: a tagged union validates only the branch
+    its ``type`` names, a nullable value that is not null only its schema, a union of distinct
+    constants is a membership test, and a local ``$ref`` is looked up once."""
+    tables, constants, targets = shortcut.tagged, shortcut.constants, shortcut.references
 
     def tagged(keyword: str) -> Any:
         standard = Draft202012Validator.VALIDATORS[keyword]
@@ -459,6 +506,16 @@ def _validator_class(tables: Mapping[int, Mapping[object, int]]) -> type[Validat
         def union(
             validator: Any, branches: list[Any], instance: object, schema: Mapping[str, Any]
         ) -> Iterator[ValidationError]:
+            values = constants.get(id(branches))
+            if values is not None:
+                if isinstance(instance, int | float | str) and not isinstance(instance, bool) and instance in values:
+                    return  # exactly one constant equals it (4.0 equals 4, as in JSON Schema)
+                yield from standard(validator, branches, instance, schema)
+                return
+            if instance is not None and len(branches) == 2 and _is_null_schema(branches[0]):
+                # {"oneOf": [{"type": "null"}, X]}, Discord's "nullable X": a value that is not null is X's.
+                yield from validator.descend(instance, branches[1], schema_path=1)
+                return
             table = tables.get(id(branches))
             if table is None or not isinstance(instance, Mapping):
                 yield from standard(validator, branches, instance, schema)
@@ -469,7 +526,7 @@ def _validator_class(tables: Mapping[int, Mapping[object, int]]) -> type[Validat
             tag = instance[TAG]
             if isinstance(tag, float) and tag.is_integer():
                 tag = int(tag)  # draft 2020-12: 4.0 is the integer 4
-            index = None if isinstance(tag, bool | float) else table.get(tag)
+            index = table.get(tag) if isinstance(tag, int | str) and not isinstance(tag, bool) else None
             if index is None:
                 yield ValidationError(
                     f"{tag!r} is not a known type", validator="x-tag", validator_value=sorted(table, key=str),
@@ -480,8 +537,20 @@ def _validator_class(tables: Mapping[int, Mapping[object, int]]) -> type[Validat
 
         return union
 
+    standard_ref = Draft202012Validator.VALIDATORS["$ref"]
+
+    def ref(validator: Any, reference: str, instance: object, schema: Mapping[str, Any]) -> Iterator[ValidationError]:
+        # Every $ref of the document is local ("#/components/schemas/…") and nothing in it has an $id,
+        # so a reference always means the same schema: look each up once.
+        target = targets.get(reference)
+        if target is None:
+            yield from standard_ref(validator, reference, instance, schema)
+            return
+        yield from validator.descend(instance, target)
+
+    keywords = {keyword: tagged(keyword) for keyword in UNIONS} | {"$ref": ref}
     extend = cast("Callable[..., type[Validator]]", validators.extend)
-    return extend(Draft202012Validator, {keyword: tagged(keyword) for keyword in UNIONS})
+    return extend(Draft202012Validator, keywords)
 
 
 @cache

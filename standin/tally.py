@@ -19,6 +19,7 @@ class Tally:
     #: Violations recorded, and those a test took because it provoked them on purpose.
     violations: int = 0
     taken: int = 0
+    seconds: float = 0.0
 
     @property
     def unexpected(self) -> int:
@@ -30,7 +31,7 @@ class Tally:
             f"{self.standins} stand-in(s) checked {self.bodies_checked:,} request bodies against Discord's "
             f"OpenAPI description; it refused {self.refused_by_spec:,}",
             f"Discord rule violations: {self.unexpected:,} unexpected "
-            f"({self.taken:,} provoked on purpose and taken by their tests)",
+            f"({self.taken:,} provoked on purpose and taken by their tests)", f"TIME {self.seconds:.3f}",
         ]
 
 

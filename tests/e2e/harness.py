@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import dataclasses
 import sqlite3
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,11 +57,27 @@ class Lounge:
         bot = LoungeBot(self.settings(), clock=self.clock)
         self.bot = bot
         self._runner = asyncio.create_task(bot.start(TOKEN), name="lounge-bot")
-        await self.standin.wait_for_identify(identified + 1)
-        await self.standin.wait_until_ready()
-        if self._runner.done():
-            self._runner.result()  # surface a start-up failure
+        async with self._stopped_if_it_fails():
+            await self.standin.wait_for_identify(identified + 1)
+            await self.standin.wait_until_ready()
+            if self._runner.done():
+                self._runner.result()  # surface a start-up failure
         return bot
+
+    @contextlib.asynccontextmanager
+    async def _stopped_if_it_fails(self) -> AsyncIterator[None]:
+        """A bot that fails to start (say Discord refused its command sync) is closed, database and all:
+        otherwise its open database keeps the test process alive after the test has failed."""
+        try:
+            yield
+        except BaseException as error:
+            runner = self._runner
+            failure = runner.exception() if runner is not None and runner.done() and not runner.cancelled() else None
+            with contextlib.suppress(Exception):
+                await self.stop_bot()
+            if failure is not None and failure is not error:
+                raise failure from error  # why it never came up, rather than the wait that timed out
+            raise
 
     async def stop_bot(self) -> None:
         if self.bot is not None:
@@ -83,14 +100,15 @@ class Lounge:
         bot = LoungeBot(dataclasses.replace(self.settings(), dev_guild_id=None), clock=self.clock)
         self.bot = bot
         self._runner = asyncio.create_task(bot.start(TOKEN), name="lounge-bot")
-        await self.standin.wait_for_identify(identified + 1)
-        await self.standin.wait_until_ready()
-        await self.standin.wait_until(
-            lambda: True if self.standin.commands.global_sync_count > synced else None,
-            what="the bot to sync its commands globally",
-        )
-        if self._runner.done():
-            self._runner.result()
+        async with self._stopped_if_it_fails():
+            await self.standin.wait_for_identify(identified + 1)
+            await self.standin.wait_until_ready()
+            await self.standin.wait_until(
+                lambda: True if self.standin.commands.global_sync_count > synced else None,
+                what="the bot to sync its commands globally",
+            )
+            if self._runner.done():
+                self._runner.result()
         return bot
 
     def query(self, sql: str, params: tuple[object, ...] | dict[str, object] = ()) -> list[sqlite3.Row]:

@@ -6,12 +6,15 @@ import io
 import json
 import re
 from collections.abc import AsyncIterator, Callable
+from functools import cache
 from typing import Any
 
 import aiohttp
 import discord
 import pytest
 from discord import app_commands
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from standin import StandIn
@@ -172,33 +175,79 @@ def test_formats_are_asserted(spec: ApiSpec) -> None:
     }
 
 
-def test_tagged_unions_decide_exactly_as_plain_json_schema_does(spec: ApiSpec) -> None:
-    """The shortcut for unions tagged by ``type`` changes speed and error reports, never the verdict."""
-    bodies: list[tuple[str, object]] = [
-        ("create_interaction_response", {"type": 4, "data": {"content": "hi"}}),
-        ("create_interaction_response", {"type": 4.0, "data": {"content": "hi"}}),
-        ("create_interaction_response", {"type": True}),
-        ("create_interaction_response", {"type": 8, "data": {"choices": [{"name": "a", "value": 1}]}}),
-        ("create_interaction_response", {"type": 9, "data": {"custom_id": "m", "title": "t", "components": []}}),
-        ("create_interaction_response", {"type": 42}),
-        ("create_interaction_response", {"data": {}}),
-        ("create_interaction_response", "not an object"),
-        ("create_message", {"components": [{"type": 1, "components": [{"type": 2, "style": 1, "custom_id": "a"}]}]}),
-        ("create_message", {"components": [{"type": 1, "components": [{"type": 3, "custom_id": "s", "options": []}]}]}),
-        ("create_message", {"components": [{"type": 1, "components": [{"style": 1}]}]}),
-        ("create_message", {"components": [{"type": 10, "content": "v2 text"}], "flags": 1 << 15}),
-        ("bulk_set_guild_application_commands", [{"name": "a", "description": "b", "options": [
-            {"type": 1, "name": "s", "description": "d", "options": [{"type": 4, "name": "n", "description": "d"}]}]}]),
-        ("bulk_set_guild_application_commands", [{"name": "a", "description": "b", "options": [
-            {"type": 4, "name": "n", "description": "d", "max_value": 2**53}]}]),
-        ("bulk_set_guild_application_commands", [{"name": "a", "options": [{"type": 99, "name": "n"}]}]),
-    ]
-    for operation_id, body in bodies:
-        operation = spec.operation_named(operation_id)
-        tagged = spec.validator(operation)
-        assert tagged is not None
-        plain = Draft202012Validator(tagged.schema, registry=spec.registry, format_checker=tagged.format_checker)
-        assert tagged.is_valid(body) is plain.is_valid(body), (operation_id, body)
+SAMPLES: list[tuple[str, Any]] = [
+    ("create_interaction_response", {"type": 4, "data": {"content": "hi", "tts": False, "embeds": [
+        {"title": "Pledge", "type": "rich", "color": 5, "author": {"name": "Ada"}, "footer": None,
+         "fields": [{"name": "Amount", "value": "$25", "inline": True}]}], "allowed_mentions": {"parse": []},
+        "components": [{"type": 1, "components": [{"type": 2, "style": 1, "label": "Yes", "custom_id": "y"},
+                                                  {"type": 2, "style": 5, "label": "Docs", "url": "https://a.b/"}]}]}}),
+    ("create_interaction_response", {"type": 8, "data": {"choices": [{"name": "a", "value": 1}]}}),
+    ("create_interaction_response", {"type": 9, "data": {"custom_id": "m", "title": "t", "components": [
+        {"type": 1, "components": [{"type": 4, "custom_id": "t", "style": 1, "label": "Speech"}]}]}}),
+    ("create_message", {"content": "hi", "nonce": "1577962293520629768", "enforce_nonce": True, "components": [
+        {"type": 1, "components": [{"type": 3, "custom_id": "s", "options": [{"label": "A", "value": "a"}]}]}]}),
+    ("create_message", {"components": [{"type": 10, "content": "v2 text"}], "flags": 1 << 15}),
+    ("bulk_set_guild_application_commands", [{"name": "pledge", "description": "b", "type": 1, "options": [
+        {"type": 1, "name": "paid", "description": "d", "options": [
+            {"type": 4, "name": "id", "description": "d", "required": True, "min_value": 1, "max_value": 2**53 - 1},
+            {"type": 3, "name": "note", "description": "d", "choices": [{"name": "x", "value": "x"}]}]}]}]),
+]
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**64), 2**64) | st.floats(allow_nan=False) | st.text(max_size=5)
+    | st.sampled_from([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 4.0, "4", "", "a" * 101, 2**53, -1]),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.sampled_from(["type", "x"]), children,
+                                                                    max_size=2),
+    max_leaves=4,
+)
+
+
+def _places(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [path]
+    if isinstance(value, dict):
+        for key, child in value.items():
+            found += _places(child, (*path, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            found += _places(child, (*path, index))
+    return found
+
+
+def _replaced(value: Any, path: tuple[Any, ...], new: Any) -> Any:
+    if not path:
+        return new
+    copy = dict(value) if isinstance(value, dict) else list(value)
+    copy[path[0]] = _replaced(value[path[0]], path[1:], new)
+    return copy
+
+
+@cache
+def plain_validator(operation_id: str) -> Any:
+    """The operation's schema under jsonschema's own draft 2020-12 validator, with no short cut."""
+    spec = ApiSpec.shared()
+    fast = spec.validator(spec.operation_named(operation_id))
+    assert fast is not None
+    return Draft202012Validator(fast.schema, registry=spec.registry, format_checker=fast.format_checker)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_the_short_cuts_decide_exactly_as_plain_json_schema_does(spec: ApiSpec, data: st.DataObject) -> None:
+    """Tagged unions, nullable values, enum unions and cached references change speed and error
+    reports, never the verdict: any body, valid or broken anywhere, is judged as plain draft 2020-12 judges it."""
+    operation_id, base = data.draw(st.sampled_from(SAMPLES))
+    body = _replaced(base, data.draw(st.sampled_from(_places(base))), data.draw(JSON_VALUES))
+    operation = spec.operation_named(operation_id)
+    fast = spec.validator(operation)
+    assert fast is not None
+    verdict = plain_validator(operation_id).is_valid(body)
+    assert fast.is_valid(body) is verdict
+    assert (spec.check_operation(operation, body) == []) is verdict
+
+
+def test_the_samples_are_valid_so_each_mutation_tests_one_change(spec: ApiSpec) -> None:
+    for operation_id, body in SAMPLES:
+        assert spec.check_operation(spec.operation_named(operation_id), body) == [], operation_id
 
 
 # --------------------------------------------------------------------------- the stricter of spec and docs
