@@ -24,6 +24,7 @@ from standin.validation import (
     CHANNEL,
     CHAT_INPUT,
     INTEGER,
+    MAX_SAFE_NUMBER,
     MENTIONABLE,
     NUMBER,
     ROLE,
@@ -326,8 +327,8 @@ def _convert_scalar(option_type: int, value: object, refuse: Refuse) -> object:
                 raise refuse("expected a whole number") from None
         if not isinstance(value, int):
             raise refuse("expected a whole number")
-        if abs(value) > 2**53:
-            raise refuse("outside -2^53..2^53")
+        if abs(value) > MAX_SAFE_NUMBER:
+            raise refuse("outside -(2^53 - 1)..2^53 - 1")
         return value
     if isinstance(value, int | float):
         return value

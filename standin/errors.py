@@ -139,6 +139,9 @@ def violations_from(route: str, error: DiscordHTTPError) -> list[Violation]:
     if not error.field_errors:
         return [Violation(route, error.status, error.code, error.message, detail=error.detail)]
     return [
-        Violation(route, error.status, error.code, error.message, fe.dotted, f"{fe.code}: {fe.message}")
+        Violation(
+            route, error.status, error.code, error.message, fe.dotted,
+            f"{fe.code}: {fe.message}" + (f" ({fe.rule})" if fe.rule else ""),
+        )
         for fe in error.field_errors
     ]

@@ -9,7 +9,9 @@ them as violations.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Awaitable, Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +23,8 @@ from standin.errors import DiscordHTTPError
 from standin.interactions import ATTACHMENT_SIZE_LIMIT, InteractionEngine, UploadedFile
 from standin.model import Channel, Guild, Member, Message, Role, World
 from standin.permissions import Permissions
+from standin.spec import ApiSpec
+from standin.tally import TALLY
 from standin.validation import (
     FLAG_IS_COMPONENTS_V2,
     FLAG_SUPPRESS_EMBEDS,
@@ -54,8 +58,23 @@ class RouteSpec:
     needs_bot_token: bool = True
 
 
-async def read_body(request: web.Request) -> tuple[Any, list[UploadedFile]]:
+Body = tuple[Any, list[UploadedFile]]
+# The body of the request this task is serving (aiohttp serves each request in its own task),
+# so the spec check and the handler read it once between them.
+_current_body: ContextVar[tuple[web.Request, Body] | None] = ContextVar("standin_current_body", default=None)
+
+
+async def read_body(request: web.Request) -> Body:
     """JSON body, or multipart ``payload_json`` + ``files[n]``; invalid JSON → 400 50109."""
+    cached = _current_body.get()
+    if cached is not None and cached[0] is request:
+        return cached[1]
+    body = await _read_body(request)
+    _current_body.set((request, body))
+    return body
+
+
+async def _read_body(request: web.Request) -> Body:
     if not request.can_read_body:
         return {}, []
     if request.content_type.startswith("multipart/"):
@@ -117,12 +136,18 @@ class RestApi:
         engine: InteractionEngine,
         *,
         gateway_url: Callable[[], str],
+        spec: ApiSpec | None = None,
     ) -> None:
         self.world = world
         self.commands = commands
         self.engine = engine
         self._gateway_url = gateway_url
         self._nonces: dict[tuple[int, str], Message] = {}
+        #: Discord's OpenAPI description, judge of every request body (None: not checked).
+        self.spec = spec
+        #: Request bodies checked against the spec, and how many it refused.
+        self.spec_checked = 0
+        self.spec_refused = 0
 
     def routes(self) -> list[RouteSpec]:
         bot = [
@@ -160,6 +185,22 @@ class RestApi:
             ("DELETE", "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}", self.delete_webhook_message),
         ]
         return [RouteSpec(m, t, h) for m, t, h in bot] + [RouteSpec(m, t, h, False) for m, t, h in webhook]
+
+    async def check_body(self, request: web.Request, path: str) -> None:
+        """Refuse (400 50035) a request whose body Discord's OpenAPI description rejects."""
+        if self.spec is None:
+            return
+        operation = self.spec.operation(request.method, path)
+        if operation is None or operation.body_pointer is None:
+            return
+        body, _ = await read_body(request)
+        self.spec_checked += 1
+        started = time.perf_counter()
+        field_errors = self.spec.check_operation(operation, body)
+        TALLY.spec_seconds += time.perf_counter() - started
+        if field_errors:
+            self.spec_refused += 1
+            raise errors.invalid_form_body(field_errors)
 
     # ---------------------------------------------------------------- lookups
 

@@ -178,6 +178,7 @@ class StandInServer:
         if route.needs_bot_token and request.headers.get("Authorization") != f"Bot {self.token}":
             return self._error_response(route_key, errors.unauthorized()), fault
         try:
+            await self.rest.check_body(request, path)
             response = await handler(request)
         except DiscordHTTPError as error:
             response = self._error_response(route_key, error)

@@ -34,6 +34,8 @@ from standin.model import Guild, Message, User, World
 from standin.permissions import DEFAULT_BOT_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS, Permissions
 from standin.rest import RestApi
 from standin.server import RequestRecord, StandInServer
+from standin.spec import ApiSpec
+from standin.tally import TALLY
 
 T = TypeVar("T")
 
@@ -82,6 +84,7 @@ class StandIn:
         token_lifetime: float = 15 * 60.0,
         heartbeat_interval: float = 41.25,
         control_api: bool = True,
+        check_spec: bool = True,
     ) -> None:
         self.token = token
         self.host = host
@@ -99,7 +102,11 @@ class StandIn:
         self.world.listener = self.gateway
         self.world.driver = self.engine
         self.engine.sink = self.gateway
-        rest = RestApi(self.world, self.commands, self.engine, gateway_url=lambda: self.gateway_url)
+        #: Discord's OpenAPI description, which judges every request body (unless ``check_spec=False``).
+        self.spec = ApiSpec.shared() if check_spec else None
+        self.rest = rest = RestApi(
+            self.world, self.commands, self.engine, gateway_url=lambda: self.gateway_url, spec=self.spec
+        )
         control = ControlApi(self) if control_api else None
         self.server = StandInServer(
             world=self.world,
@@ -116,6 +123,7 @@ class StandIn:
 
     def _record_violations(self, violations: Sequence[Violation]) -> None:
         self.violations.extend(violations)
+        TALLY.violations += len(violations)
         self.world.notify()
 
     # ---------------------------------------------------------------- lifecycle
@@ -132,6 +140,9 @@ class StandIn:
         if self._started:
             await self.server.stop()
             self._started = False
+            TALLY.standins += 1
+            TALLY.bodies_checked += self.rest.spec_checked
+            TALLY.refused_by_spec += self.rest.spec_refused
 
     async def __aenter__(self) -> StandIn:
         return await self.start()
@@ -290,6 +301,7 @@ class StandIn:
         """Return the recorded violations and forget them (for tests that provoke some on purpose)."""
         taken = list(self.violations)
         self.violations.clear()
+        TALLY.taken += len(taken)
         return taken
 
     # ---------------------------------------------------------------- replays

@@ -5,10 +5,15 @@ Every ``validate_*`` function takes a decoded JSON body and returns a list of
 turns a non-empty list into Discord's answer, HTTP 400 with code 50035
 "Invalid Form Body" and the nested ``errors`` object (see :func:`errors_tree`).
 
-Limits come from Discord's documentation and its OpenAPI spec
-(``shared/discord-api-spec/openapi.json``), except where the docs win: message
-content is 2000 characters for bots (the spec says 4000). The ``code`` strings
-follow Discord's naming; a few of them (marked where used) are approximations.
+Before these rules run, every body is checked against Discord's OpenAPI description
+(:mod:`standin.spec`). The rules here are Discord's documentation: where it is
+stricter than the spec, it wins (message content is 2000 characters for bots, the
+spec says 4000 for channel messages; a string choice's value is at most 100, the
+spec says 6000), and it says what no schema can (6,000 characters across a
+message's embeds, required options before optional ones, no subcommands beside
+options, the name pattern, unique names, at most 100 chat-input commands). The
+``code`` strings follow Discord's naming; a few of them (marked where used) are
+approximations. See standin/README.md for the whole list and its sources.
 """
 
 from __future__ import annotations
@@ -55,7 +60,11 @@ MAX_CHAT_INPUT_COMMANDS = 100
 MAX_CONTEXT_MENU_COMMANDS = 15
 MAX_COMMAND_SIZE = 4000
 MAX_STRING_OPTION_LENGTH = 6000
-MAX_SAFE_NUMBER = 2**53
+# JavaScript's Number.MAX_SAFE_INTEGER: the spec's Int53Type, and Discord's docs since 2025
+# (they said "between -2^53 and 2^53" before, which was wrong by one).
+MAX_SAFE_NUMBER = 2**53 - 1
+
+SAFE_RANGE_MESSAGE = "Value must be between -(2^53 - 1) and 2^53 - 1."
 
 MAX_MODAL_TITLE = 45
 MAX_MODAL_LABEL = 45
@@ -128,6 +137,8 @@ class FieldError:
     path: Path
     code: str
     message: str
+    #: Which rule refused it, in the stand-in's words (``spec <operationId>``); never sent to the bot.
+    rule: str = ""
 
     @property
     def dotted(self) -> str:
@@ -135,7 +146,7 @@ class FieldError:
         return ".".join(str(part) for part in self.path)
 
     def prefixed(self, *prefix: PathPart) -> FieldError:
-        return FieldError((*prefix, *self.path), self.code, self.message)
+        return FieldError((*prefix, *self.path), self.code, self.message, self.rule)
 
 
 def errors_tree(errors: Sequence[FieldError]) -> dict[str, Any]:
@@ -288,7 +299,7 @@ def _choice_value(value: object, path: Path, option_type: int) -> list[FieldErro
     if option_type == NUMBER and not _is_number(value):
         return [_bad_type(path, "number")]
     if _is_number(value) and abs(value) > MAX_SAFE_NUMBER:
-        return [FieldError(path, "NUMBER_TYPE_MAX", "Value must be between -2^53 and 2^53.")]
+        return [FieldError(path, "NUMBER_TYPE_MAX", SAFE_RANGE_MESSAGE)]
     return []
 
 
@@ -306,7 +317,7 @@ def _validate_ranges(option: Mapping[str, Any], path: Path, option_type: int) ->
                 errors.append(_bad_type((*path, key), "number"))
             elif abs(value) > MAX_SAFE_NUMBER:
                 errors.append(FieldError((*path, key), "NUMBER_TYPE_MAX",
-                                         "Value must be between -2^53 and 2^53."))
+                                         SAFE_RANGE_MESSAGE))
         if _is_number(low) and _is_number(high) and low > high:
             errors.append(FieldError((*path, "min_value"), "APPLICATION_COMMAND_OPTION_RANGE_INVALID",
                                      "min_value must be less than or equal to max_value"))

@@ -6,8 +6,10 @@
 services built, every extension loaded, no network), closed afterwards.
 
 ``standin``: a started :class:`~standin.StandIn`, stopped afterwards; the test fails
-at teardown if the bot broke a Discord rule, unless it is marked
-``@pytest.mark.allow_violations`` (or took them with ``standin.take_violations()``).
+at teardown if the bot broke a Discord rule (the stand-in's own or Discord's OpenAPI
+description), unless it is marked ``@pytest.mark.allow_violations`` (or took them
+with ``standin.take_violations()``). The run ends with the tally of every stand-in:
+request bodies checked against the spec, and violations nobody expected (0).
 ``discord_points_at_standin``: discord.py's REST base and gateway URL pointed at the
 stand-in for the test, restored afterwards.
 """
@@ -22,6 +24,7 @@ import pytest
 from bot.db import Database, apply_migrations
 from bot.lounge import LoungeBot
 from standin import StandIn
+from standin.tally import TALLY
 from tests.clock import FakeClock
 from tests.offline import offline_settings
 
@@ -34,6 +37,14 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Every stand-in of the run, added up: bodies the spec judged, violations nobody expected (0)."""
+    if TALLY.standins:
+        terminalreporter.section("Discord stand-in")
+        for line in TALLY.lines():
+            terminalreporter.write_line(line)
+
+
 @pytest.fixture
 async def standin(request: pytest.FixtureRequest) -> AsyncIterator[StandIn]:
     stand_in = StandIn(token=TOKEN)
@@ -42,7 +53,9 @@ async def standin(request: pytest.FixtureRequest) -> AsyncIterator[StandIn]:
         yield stand_in
     finally:
         await stand_in.stop()
-    if request.node.get_closest_marker("allow_violations") is None and stand_in.violations:
+    if request.node.get_closest_marker("allow_violations") is not None:
+        stand_in.take_violations()  # this test let the bot break rules on purpose: expected ones
+    if stand_in.violations:
         pytest.fail(
             "the bot broke Discord's rules:\n" + "\n".join(f"  - {v}" for v in stand_in.violations),
             pytrace=False,

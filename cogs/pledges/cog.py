@@ -27,7 +27,8 @@ T = TypeVar("T")
 
 ATTACHMENT_LIMIT = 9 * 1024 * 1024
 """Below Discord's 10 MiB upload limit for bots; a larger export is sent zipped."""
-PledgeId = app_commands.Range[int, 1, 2**53]
+PledgeId = app_commands.Range[int, 1, 2**53 - 1]
+"""A pledge id a member types: Discord bounds integer options by JavaScript's safe range, ±(2^53 − 1)."""
 
 
 def export_file(content: bytes, guild_id: int) -> discord.File:

@@ -78,7 +78,8 @@ async def test_no_two_registered_items_answer_the_same_id(tmp_path: Path) -> Non
     finally:
         await bot.close()
     templates = {item.__name__: item.__discord_ui_compiled_template__ for item in registered}
-    # board, roster, picks, undo, end, forget, nominee removal, paste, ballot select and button, console; 4 earlier shapes
+    # board, roster, picks, undo, end, forget, nominee removal, paste, ballot select + button, console;
+    # and 4 earlier shapes
     assert len(templates) == len(registered) == 15
     samples = [*biggest_board_ids(), *(item.custom_id for item in rebuildable())]
     samples += ["lounge:board:1:l0:n1:", "lounge:roster:1:1:n2:", "lounge:picks:1:1.1:p1:"]
