@@ -282,6 +282,13 @@ class CeremonyService:
     async def current(self, guild_id: int) -> Ceremony | None:
         return await current_ceremony(self._db, guild_id)
 
+    async def live_guild_ids(self) -> list[int]:
+        """Every server whose current ceremony is live (for work done only while a show is on)."""
+        rows = await self._db.fetch_all(
+            "SELECT guild_id FROM ceremonies WHERE state = 'live' AND is_current = 1 ORDER BY guild_id"
+        )
+        return [int(row["guild_id"]) for row in rows]
+
     async def create(self, guild_id: int, *, actor_id: int, name: str, year: int) -> Ceremony:
         cleaned = _ceremony_name(name)
         if not MIN_YEAR <= year <= MAX_YEAR:

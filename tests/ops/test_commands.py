@@ -1,0 +1,169 @@
+"""`python -m bot backup` and `restore` as a host runs them, beside a real `python -m bot`; every fault is one
+sentence, a non-zero exit, and nothing changed."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sqlite3
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from standin import Guild, Member, Permissions, StandIn
+from tests.e2e.test_process import bot_environment, finish, start_bot_process
+from tests.ops.processes import bot_command, environment, shell, tiny_disk_shell, without_privileges
+
+
+def pledges_in(path: Path) -> int:
+    connection = sqlite3.connect(path)
+    try:
+        return int(connection.execute("SELECT COUNT(*) FROM pledges").fetchone()[0])
+    finally:
+        connection.close()
+
+
+def replaced_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("lounge.db.replaced-*"))
+
+
+def one_sentence(stderr: str) -> str:
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    return lines[0]
+
+
+@dataclass
+class RunningBot:
+    guild: Guild
+    host: Member
+    process: asyncio.subprocess.Process
+    database: Path
+
+
+@pytest.fixture
+async def running_bot(standin: StandIn, tmp_path: Path) -> AsyncIterator[RunningBot]:
+    """`python -m bot` against the stand-in, a live ceremony and one pledge in its database."""
+    guild = standin.create_guild("Emmy Night")
+    host = guild.add_member("Hana Host", permissions=Permissions.manage_guild)
+    process = await start_bot_process(bot_environment(standin, tmp_path, DEV_GUILD_ID=str(guild.id)), tmp_path)
+    try:
+        await standin.wait_until_ready(timeout=30)
+        await standin.wait_for_commands_synced(guild, timeout=10)
+        await host.slash("ceremony create", name="66th Primetime Emmy Awards", year=2014)
+        await host.slash("ceremony start")
+        receipt = await host.slash("pledge add", amount="25")
+        assert receipt.embeds[0]["title"].startswith("Thank you! Pledge #")
+        yield RunningBot(guild, host, process, tmp_path / "lounge.db")
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+            await finish(process)
+
+
+async def test_a_backup_while_the_bot_runs_and_a_restore_refused_until_it_stops(
+    running_bot: RunningBot, tmp_path: Path
+) -> None:
+    env = environment(running_bot.database)
+    backed_up = await asyncio.to_thread(bot_command, "backup", env=env, cwd=tmp_path)
+    assert backed_up.returncode == 0, backed_up.stderr
+    assert backed_up.stdout.startswith(f"Backed up {running_bot.database} (schema version ")
+    (backup,) = (tmp_path / "backups").glob("lounge-*.db")
+    assert pledges_in(backup) == 1
+
+    second = await running_bot.host.slash("pledge add", amount="10")
+    assert second.embeds[0]["title"].startswith("Thank you! Pledge #")
+    refused = await asyncio.to_thread(bot_command, "restore", str(backup), env=env, cwd=tmp_path)
+    assert refused.returncode == 1
+    assert one_sentence(refused.stderr).startswith(f"A bot (pid {running_bot.process.pid}) is running on ")
+    still = await running_bot.host.slash("pledge total")  # the bot never noticed
+    assert still.embeds
+    assert pledges_in(running_bot.database) == 2
+
+    running_bot.process.send_signal(signal.SIGTERM)
+    await finish(running_bot.process)
+    restored = await asyncio.to_thread(bot_command, "restore", str(backup), env=env, cwd=tmp_path)
+    assert restored.returncode == 0, restored.stderr
+    assert "1 pledges" in restored.stdout
+    assert pledges_in(running_bot.database) == 1
+    (replaced,) = replaced_files(tmp_path)
+    assert pledges_in(replaced) == 2
+
+
+async def test_a_bad_backup_file_is_one_sentence_and_changes_nothing(running_bot: RunningBot, tmp_path: Path) -> None:
+    running_bot.process.send_signal(signal.SIGTERM)
+    await finish(running_bot.process)
+    junk = tmp_path / "party-photos.zip"
+    junk.write_bytes(b"PK\x03\x04" + b"\x00" * 4000)
+    before = running_bot.database.read_bytes()
+    refused = await asyncio.to_thread(bot_command, "restore", str(junk), env=environment(running_bot.database),
+                                      cwd=tmp_path)
+    assert refused.returncode == 1
+    assert "is not an SQLite database" in one_sentence(refused.stderr)
+    assert running_bot.database.read_bytes() == before
+    assert replaced_files(tmp_path) == []
+
+
+# ---- faults a test can make real ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def stopped_database(tmp_path: Path) -> Path:
+    """A lounge database a bot wrote and closed (about 300 KB: every migration, no rows)."""
+    database = tmp_path / "lounge.db"
+    script = ("import asyncio, pathlib, sys\nfrom bot.db import Database, apply_migrations\n"
+              "async def main():\n    db = await Database.open(pathlib.Path(sys.argv[1]))\n"
+              "    await apply_migrations(db.connection)\n    await db.close()\nasyncio.run(main())\n")
+    subprocess.run([sys.executable, "-c", script, str(database)], check=True, timeout=60)  # noqa: S603
+    return database
+
+
+def test_a_backup_into_an_unwritable_folder_is_refused(stopped_database: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        result = bot_command("backup", str(folder / "backup.db"), env=environment(stopped_database), cwd=tmp_path,
+                             wrapper=without_privileges())
+    finally:
+        folder.chmod(0o755)
+    assert result.returncode == 1
+    assert one_sentence(result.stderr) == f"{str(folder)!r} is not writable: choose a folder you can write to; " \
+        "nothing was written."
+    assert list(folder.iterdir()) == []
+
+
+def test_a_backup_onto_a_disk_too_small_for_it_is_refused_before_writing(
+    stopped_database: Path, tmp_path: Path
+) -> None:
+    disk = tmp_path / "usb-stick"
+    disk.mkdir()
+    script = (f"'{sys.executable}' -m bot backup '{disk}/backup.db'; code=$?; "
+              f"echo \"left: $(ls -A '{disk}')\"; exit $code")
+    result = shell(tiny_disk_shell("64k", disk, script), env=environment(stopped_database), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "There is not enough free space in" in one_sentence(result.stderr)
+    assert result.stdout.strip() == "left:"
+
+
+def test_a_disk_that_fills_up_during_the_copy_leaves_nothing(stopped_database: Path, tmp_path: Path) -> None:
+    """The free-space check is told there is room (as on a disk another program is filling): the copy itself
+    meets the real ENOSPC, SQLite says SQLITE_FULL, and the half-written file is removed."""
+    disk = tmp_path / "usb-stick"
+    disk.mkdir()
+    copy = ("import pathlib, sys\nfrom bot.db.backup import BackupError, FileSystem, copy_database\n"
+            "try:\n    copy_database(pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]),"
+            " fs=FileSystem(free_bytes=lambda _folder: 10**12))\n"
+            "except BackupError as error:\n    print(error.reason, error, file=sys.stderr)\n    sys.exit(1)\n")
+    (tmp_path / "fill_the_disk.py").write_text(copy)
+    script = (f"'{sys.executable}' '{tmp_path}/fill_the_disk.py' '{stopped_database}' '{disk}/backup.db'; code=$?; "
+              f"echo \"left: $(ls -A '{disk}')\"; exit $code")
+    result = shell(tiny_disk_shell("128k", disk, script), env=environment(stopped_database), cwd=tmp_path)
+    assert result.returncode == 1
+    assert one_sentence(result.stderr).startswith("disk_full The disk holding ")
+    assert result.stdout.strip() == "left:"
+
