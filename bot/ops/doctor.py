@@ -129,14 +129,12 @@ async def code_commands(config: Settings) -> list[dict[str, Any]]:
 
     with tempfile.TemporaryDirectory(prefix="lounge-doctor-") as scratch:
         bot = LoungeBot(replace(config, database_path=Path(scratch) / "tree.db", backup_every_minutes=None))
-        try:
+        async with bot:  # initialised as for a run, so the cogs' loops wait for a "ready" that never comes
             await bot.prepare()
             guild = discord.Object(id=config.dev_guild_id) if config.dev_guild_id is not None else None
             if guild is not None:
                 bot.tree.copy_global_to(guild=guild)
             return command_schema(bot, guild)
-        finally:
-            await bot.close()
 
 
 # ---- comparing command schemas -------------------------------------------------------------------
@@ -364,7 +362,8 @@ def _channel(context: _Context, subject: str, guild_id: int, label: str,
     permissions = channel.permissions_for(me)
     missing = [name for flag, name in CHANNEL_NEEDS if not getattr(permissions, flag)]
     if missing:
-        context.add(Level.FAIL, subject, f"in the {label} #{channel.name} the bot lacks {_and(missing)}: grant them "
+        them = "it" if len(missing) == 1 else "them"
+        context.add(Level.FAIL, subject, f"in the {label} #{channel.name} the bot lacks {_and(missing)}: grant {them} "
                     "to its role in the channel's permissions", "channel_permissions", guild_id, kind=kind,
                     channel_id=channel_id, missing=missing)
     else:

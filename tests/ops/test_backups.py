@@ -3,6 +3,7 @@ BACKUP_EVERY_MINUTES while a ceremony is live."""
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -210,3 +211,18 @@ async def test_when_the_backup_before_a_migration_fails_nothing_is_migrated(
     assert version_of(database) == latest_version() - 1
     assert database.read_bytes() == before
     assert holder_of(database) is None  # the lock was let go
+
+
+async def test_the_backup_loop_runs_only_when_backup_every_minutes_is_set(tmp_path: Path) -> None:
+    for every in (None, 15):
+        settings = dataclasses.replace(offline(tmp_path / f"lounge-{every}.db"), backup_every_minutes=every)
+        bot = LoungeBot(settings)
+        async with bot:
+            await bot.prepare()
+            cog = bot.get_cog("BackupCog")
+            if every is None:
+                assert cog is None
+            else:
+                assert cog is not None
+                assert cog.tick.minutes == every  # type: ignore[attr-defined]
+                assert cog.tick.is_running()  # type: ignore[attr-defined]

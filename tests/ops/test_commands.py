@@ -167,3 +167,37 @@ def test_a_disk_that_fills_up_during_the_copy_leaves_nothing(stopped_database: P
     assert one_sentence(result.stderr).startswith("disk_full The disk holding ")
     assert result.stdout.strip() == "left:"
 
+
+
+# ---- the doctor --------------------------------------------------------------------------------------
+
+
+async def test_the_doctor_reports_one_line_per_finding_and_fails_when_the_night_would_break(
+    running_bot: RunningBot, standin: StandIn, tmp_path: Path
+) -> None:
+    env = bot_environment(standin, tmp_path, DEV_GUILD_ID=str(running_bot.guild.id))
+    healthy = await asyncio.to_thread(bot_command, "doctor", env=env, cwd=tmp_path)
+    assert healthy.returncode == 0, healthy.stdout + healthy.stderr
+    lines = healthy.stdout.strip().splitlines()
+    assert lines[0].startswith("ok    token: valid: logged in as ")
+    assert lines[-1] == "Nothing would break the night (2 warning(s))."  # no loser role, no announcement channel set
+    assert all(line.split()[0] in {"ok", "warn"} for line in lines[:-1])
+
+    hidden = running_bot.guild.create_text_channel("announcements")
+    hidden.set_permissions(running_bot.guild.everyone, deny=Permissions.view_channel)
+    await running_bot.host.slash("settings set", announcement_channel=hidden)
+    broken = await asyncio.to_thread(bot_command, "doctor", env=env, cwd=tmp_path)
+    assert broken.returncode == 1
+    (problem,) = [line for line in broken.stdout.splitlines() if line.startswith("FAIL")]
+    assert problem.startswith("FAIL  Emmy Night (")
+    assert "the bot lacks View Channel, Send Messages, Embed Links and Attach Files" in problem
+    assert broken.stdout.strip().splitlines()[-1].startswith("1 problem(s) would break the night")
+
+
+async def test_the_doctor_with_a_wrong_token_is_one_sentence(standin: StandIn, tmp_path: Path) -> None:
+    env = bot_environment(standin, tmp_path, DISCORD_TOKEN="not-the-token")
+    refused = await asyncio.to_thread(bot_command, "doctor", env=env, cwd=tmp_path)
+    assert refused.returncode == 2
+    assert one_sentence(refused.stderr).startswith("Discord refused DISCORD_TOKEN")
+    assert refused.stdout == ""
+    assert not (tmp_path / "lounge.db").exists()
