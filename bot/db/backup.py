@@ -47,8 +47,8 @@ STEP_PAGES = 256
 """Pages per backup step (1 MiB at SQLite's default 4 KiB page)."""
 PAUSE_SECONDS = 0.002
 """Pause between steps: lets the bot's threads have the CPU and the disk."""
-FLUSH_EVERY_BYTES = 64 * 1024 * 1024
-"""fsync the copy this often, so the final fsync never has a gigabyte to write at once."""
+FLUSH_EVERY_BYTES = 8 * 1024 * 1024
+"""fsync the copy this often: the bot's own commit fsyncs never queue behind more than a few MB of it."""
 SPACE_MARGIN_BYTES = 8 * 1024 * 1024
 INTEGRITY_LINES = 3
 """How many of integrity_check's complaints a message quotes."""

@@ -9,28 +9,29 @@ the database, named by the UTC time it was taken:
 * ``lounge-auto-20250915-000000.db``: taken while a ceremony is live, every
   ``BACKUP_EVERY_MINUTES``; only the last ``BACKUP_KEEP`` of these are kept.
 
-The automatic ones run in a thread of their own, at a lower CPU priority, copying
-a megabyte at a time: the event loop keeps answering interactions meanwhile (the
-cost is measured by ``bench/backup_cost.py``).
+The automatic ones run in a child process (:mod:`bot.ops.backup_worker`), at a lower
+CPU priority, copying a megabyte at a time: the event loop keeps answering
+interactions meanwhile (the cost is measured by ``bench/backup_cost.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import re
 import sqlite3
 import sys
-import threading
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from bot.clock import Clock
-from bot.db.backup import REAL_FILE_SYSTEM, BackupError, Copied, FileSystem, copy_database
+from bot.db.backup import BackupError, Copied, copy_database
 from bot.domain.announcer.alerts import AlertStore
 from bot.domain.ceremonies.service import CeremonyService
 
@@ -38,7 +39,9 @@ log = logging.getLogger(__name__)
 
 AUTOMATIC = "auto"
 FAILED_ALERT = "backup:failed"
-BACKGROUND_NICENESS = 10
+
+BackupRunner = Callable[[Path, Path], Coroutine[Any, Any, Copied]]
+"""Copies a database (source, target) off the event loop; raises :class:`BackupError`."""
 
 
 def backups_folder(database: Path) -> Path:
@@ -123,11 +126,31 @@ def backup_before_migrating(database: Path, latest: int, now: datetime) -> Copie
     return copy_database(database, default_target(database, now, f"before-v{latest}"))
 
 
-def _lower_priority() -> None:
-    """Run the backup thread at a lower CPU priority than the event loop (Linux: nice is per thread)."""
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError):
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICENESS)
+async def backup_in_child_process(source: Path, target: Path) -> Copied:
+    """:func:`copy_database` in ``python -m bot.ops.backup_worker``; cancelling stops it cleanly (SIGTERM)."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.ops.backup_worker", str(source), str(target),
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        out, err = await process.communicate()
+    except BaseException:
+        if process.returncode is None:
+            process.terminate()  # the worker stops at its next step and removes its temporary file
+            await process.wait()
+        raise
+    lines = out.decode(errors="replace").strip().splitlines()
+    try:
+        report = json.loads(lines[-1]) if lines else {}
+    except ValueError:
+        report = {}
+    if "error" in report:
+        raise BackupError(str(report["error"]), reason=str(report["reason"]))
+    if process.returncode != 0 or "path" not in report:
+        detail = err.decode(errors="replace").strip().splitlines()[-1:] or [f"exit code {process.returncode}"]
+        raise BackupError(f"The backup process failed ({detail[0]}); nothing was written.", reason="worker_failed")
+    return Copied(Path(report["path"]), int(report["schema_version"]), int(report["size_bytes"]),
+                  float(report["seconds"]), int(report["pages"]))
 
 
 class AutomaticBackups:
@@ -145,17 +168,16 @@ class AutomaticBackups:
         clock: Clock,
         ceremonies: CeremonyService,
         alerts: AlertStore,
-        fs: FileSystem = REAL_FILE_SYSTEM,
+        run: BackupRunner = backup_in_child_process,
     ) -> None:
         self.database = database
-        self._fs = fs
         self.keep = keep
         self._clock = clock
         self._ceremonies = ceremonies
         self._alerts = alerts
-        self._cancel = threading.Event()
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lounge-backup",
-                                            initializer=_lower_priority)
+        self._run = run
+        self._running: asyncio.Task[Copied] | None = None
+        self._closed = False
         self._was_live = False
         self._alerted: set[int] = set()
 
@@ -164,17 +186,13 @@ class AutomaticBackups:
         live = await self._ceremonies.live_guild_ids()
         due = bool(live) or self._was_live  # one last backup after the show ends
         self._was_live = bool(live)
-        if not due or self._cancel.is_set():
+        if not due or self._closed:
             return None
-        loop = asyncio.get_running_loop()
         try:
             target = default_target(self.database, self._clock(), AUTOMATIC)
-            copied = await loop.run_in_executor(
-                self._executor, lambda: copy_database(self.database, target, cancel=self._cancel, fs=self._fs)
-            )
+            self._running = asyncio.create_task(self._run(self.database, target), name="automatic-backup")
+            copied = await self._running
         except (BackupError, OSError) as error:
-            if isinstance(error, BackupError) and error.reason == "cancelled":
-                return None
             reason = str(error) if isinstance(error, BackupError) else (
                 f"the folder {str(backups_folder(self.database))!r} cannot be created ({error.strerror}).")
             log.warning("automatic backup failed: %s", reason)
@@ -187,9 +205,13 @@ class AutomaticBackups:
         return copied
 
     async def close(self) -> None:
-        """Stop a backup in progress (its temporary file is removed) and the thread."""
-        self._cancel.set()
-        await asyncio.get_running_loop().run_in_executor(None, self._executor.shutdown)
+        """Stop a backup in progress (its temporary file is removed) and wait until it has stopped."""
+        self._closed = True
+        running = self._running
+        if running is not None and not running.done():
+            running.cancel()
+            with contextlib.suppress(asyncio.CancelledError, BackupError):
+                await running
 
     async def _alert(self, guild_ids: list[int], message: str) -> None:
         now = self._clock()

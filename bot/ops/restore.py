@@ -79,8 +79,10 @@ def restore_database(source: Path, database: Path, now: datetime) -> Restored:
             "its service), then restore again; nothing was changed.", reason="in_use",
         ) from None
     try:
+        for pattern in (f".{database.name}.restoring-*", f"..{database.name}.restoring-*.partial"):
+            for leftover in database.parent.glob(pattern):
+                leftover.unlink()  # left by a restore that was killed: we hold the lock, so none is running
         staged = database.with_name(f".{database.name}.restoring-{os.getpid()}")
-        staged.unlink(missing_ok=True)  # left by a restore that was killed
         previous = database.stat() if database.exists() else None
         try:
             copied = copy_database(source, staged, source_is_idle=True,

@@ -3,7 +3,12 @@ BACKUP_EVERY_MINUTES while a ceremony is live."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import functools
+import json
+import os
+import signal
 import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -14,12 +19,13 @@ import pytest
 from bot.clock import to_storage
 from bot.config import Settings
 from bot.db import Database, Transaction, latest_version
-from bot.db.backup import BackupError, FileSystem
+from bot.db.backup import BackupError, Copied, FileSystem, copy_database
 from bot.db.lock import holder_of
 from bot.db.migrations import load_migrations
 from bot.domain.announcer.alerts import AlertStore
 from bot.domain.ceremonies.service import CeremonyService
 from bot.lounge import LoungeBot
+from bot.ops import backup_worker
 from bot.ops.backups import (
     FAILED_ALERT,
     AutomaticBackups,
@@ -120,8 +126,12 @@ async def test_a_failed_automatic_backup_is_shown_to_the_hosts_until_one_succeed
     alerts = AlertStore(db)
     free = {"bytes": 1000}
     disk = FileSystem(free_bytes=lambda _folder: free["bytes"])
+
+    async def copy_onto_that_disk(source: Path, target: Path) -> Copied:
+        return await asyncio.to_thread(copy_database, source, target, fs=disk)
+
     backups = AutomaticBackups(db.path, keep=3, clock=clock, ceremonies=CeremonyService(db, clock),
-                               alerts=alerts, fs=disk)
+                               alerts=alerts, run=copy_onto_that_disk)
     try:
         assert await backups.tick() is None
         for guild_id in (GUILD, OTHER_GUILD):
@@ -226,3 +236,49 @@ async def test_the_backup_loop_runs_only_when_backup_every_minutes_is_set(tmp_pa
                 assert cog is not None
                 assert cog.tick.minutes == every  # type: ignore[attr-defined]
                 assert cog.tick.is_running()  # type: ignore[attr-defined]
+
+
+async def test_closing_stops_a_backup_in_progress_and_waits_for_it(db: Database, clock: FakeClock) -> None:
+    await open_ceremony(db, clock)
+    started, stopped = asyncio.Event(), asyncio.Event()
+
+    async def never_finishes(_source: Path, _target: Path) -> Copied:
+        started.set()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            stopped.set()
+        raise AssertionError("unreachable")
+
+    backups = AutomaticBackups(db.path, keep=3, clock=clock, ceremonies=CeremonyService(db, clock),
+                               alerts=AlertStore(db), run=never_finishes)
+    ticking = asyncio.create_task(backups.tick())
+    await started.wait()
+    await backups.close()
+    assert stopped.is_set()  # close() returned only after the backup had stopped
+    with pytest.raises(asyncio.CancelledError):
+        await ticking
+    assert await backups.tick() is None  # and no new one starts
+
+
+def test_the_worker_stops_at_the_next_step_on_sigterm_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What the bot's SIGTERM does to its backup process: the handler the worker installs flags the copy,
+    which stops after the step in progress and removes its temporary file."""
+    database = tmp_path / "lounge.db"
+    migrated_to(database, latest_version())
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    terminate = functools.partial(os.kill, os.getpid(), signal.SIGTERM)
+    monkeypatch.setattr(backup_worker, "copy_database",
+                        functools.partial(backup_worker.copy_database, step_pages=1, between_steps=terminate))
+    monkeypatch.setattr(os, "nice", lambda _increment: 0)  # not the test process's priority
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        code = backup_worker.main([str(database), str(folder / "backup.db")])
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert code == 1
+    assert json.loads(capsys.readouterr().out)["reason"] == "cancelled"
+    assert list(folder.iterdir()) == []

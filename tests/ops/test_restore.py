@@ -71,6 +71,7 @@ async def lounge(tmp_path: Path, clock: FakeClock) -> Path:
 
 
 async def test_the_backup_is_swapped_in_and_the_database_it_replaced_is_kept(lounge: Path, tmp_path: Path) -> None:
+    lounge.with_name(".lounge.db.restoring-99999").write_bytes(b"left by a restore killed midway")
     restored = restore_database(tmp_path / "backups" / "monday.db", lounge, MOMENT)
     assert restored.schema_version == latest_version()
     assert restored.pledges == 3
