@@ -204,7 +204,10 @@ def _open_source(source: Path, *, idle: bool) -> Iterator[sqlite3.Connection]:
         what = "a folder" if source.is_dir() else "no file"
         raise BackupError(f"There is {what} at {str(source)!r}, not a database: nothing to copy.",
                           reason="no_database", source=str(source))
-    query = "mode=ro"
+    # A live database is opened read-write (and query_only): when no bot runs, this connection is the last
+    # to close and removes the -wal and -shm that opening a WAL database creates; read-only, it would leave
+    # them behind. A file handed to restore is opened read-only, immutable when it has no -wal to read.
+    query = "mode=ro" if idle or not os.access(source, os.W_OK) else "mode=rw"
     if idle and _is_wal_file(source) and not Path(f"{source}-wal").exists():
         query += "&immutable=1"
     try:
@@ -213,6 +216,7 @@ def _open_source(source: Path, *, idle: bool) -> Iterator[sqlite3.Connection]:
         raise BackupError(f"{str(source)!r} cannot be opened: {error}.", reason="unreadable",
                           source=str(source)) from None
     try:
+        connection.execute("PRAGMA query_only = ON")
         connection.execute("PRAGMA busy_timeout = 5000")
         yield connection
     finally:

@@ -236,7 +236,12 @@ async def examine(config: Settings, *, intents: discord.Intents | None = None) -
                             "OAuth2 → URL Generator (scopes bot and applications.commands)", "no_servers")
             await _commands(context, guilds)
             for guild in guilds:
-                await _server(context, guild.id)
+                try:
+                    await _server(context, guild.id)
+                except discord.HTTPException as error:
+                    context.add(Level.FAIL, f"{guild.name} ({guild.id})", f"Discord answered {error.status} "
+                                f"({error.text or 'no detail'}) to a question about this server, so it could not be "
+                                "checked", "server_unreadable", guild.id, status=error.status)
         except discord.HTTPException as error:
             context.add(Level.FAIL, "discord", f"Discord answered {error.status} ({error.text or 'no detail'}): "
                         "the rest could not be checked; try again in a minute", "discord_error", status=error.status)

@@ -147,3 +147,13 @@ async def test_what_is_not_a_lounge_database_is_not_copied(tmp_path: Path, conte
     assert refused.value.reason == reason
     assert files_in(tmp_path) == ["lounge.db"]
     assert source.read_bytes() == content
+
+
+async def test_a_backup_of_a_database_no_bot_has_open_leaves_its_folder_as_it_was(
+    db: Database, members: Members, tmp_path: Path
+) -> None:
+    await db.close()
+    (tmp_path / "backups").mkdir()
+    assert files_in(tmp_path) == ["backups", "lounge.db"]  # a clean close removed -wal and -shm
+    await asyncio.to_thread(copy_database, db.path, tmp_path / "backups" / "backup.db")
+    assert files_in(tmp_path) == ["backups", "lounge.db"]

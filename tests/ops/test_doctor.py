@@ -211,3 +211,55 @@ async def test_a_token_discord_refuses(lounge: Lounge) -> None:
     with pytest.raises(DoctorError) as refused:
         await examine(dataclasses.replace(lounge.settings(), discord_token="not-the-token"))
     assert (refused.value.reason, refused.value.exit_code) == ("token_refused", 2)
+
+
+def change_settings(lounge: Lounge, **columns: int) -> None:
+    """What /settings set cannot do, written straight into the database (an old bot, a hand edit)."""
+    connection = sqlite3.connect(lounge.database_path)
+    try:
+        assignments = ", ".join(f"{name} = ?" for name in columns)
+        connection.execute(f"UPDATE guild_settings SET {assignments} WHERE guild_id = ?",  # noqa: S608
+                           (*columns.values(), lounge.guild.id))
+        connection.commit()
+    finally:
+        connection.close()
+
+
+async def test_an_announcement_channel_that_is_a_category(lounge: Lounge) -> None:
+    category = lounge.guild.create_category("Information")
+    change_settings(lounge, announcement_channel_id=category.id)
+    findings = await examine(lounge.settings())
+    assert only(findings, "channel_not_text", lounge.guild.id).facts["channel_id"] == category.id
+
+
+async def test_a_loser_role_that_belongs_to_an_integration(lounge: Lounge) -> None:
+    change_settings(lounge, loser_role_id=lounge.guild.bot_role.id)
+    findings = await examine(lounge.settings())
+    assert only(findings, "loser_role_managed", lounge.guild.id).level is Level.FAIL
+
+
+async def test_a_deleted_host_role(lounge: Lounge) -> None:
+    hosts = lounge.guild.create_role("Hosts")
+    await lounge.host.slash("settings set", host_role=hosts)
+    del lounge.guild.roles[hosts.id]
+    findings = await examine(lounge.settings())
+    assert only(findings, "host_role_missing", lounge.guild.id).level is Level.WARN
+    assert not failed(findings)
+
+
+@pytest.mark.allow_violations
+async def test_a_bot_invited_without_the_commands_scope(lounge: Lounge) -> None:
+    standin = lounge.standin
+    route = f"GET /applications/{standin.application_id}/guilds/{lounge.guild.id}/commands"
+    standin.faults.fail_next(route, status=403)  # Missing Access: what Discord answers without that scope
+    findings = await examine(lounge.settings())
+    assert only(findings, "no_commands_scope", lounge.guild.id).level is Level.FAIL
+
+
+@pytest.mark.allow_violations
+async def test_a_server_discord_will_not_describe_is_reported_and_the_others_still_checked(lounge: Lounge) -> None:
+    other = lounge.standin.create_guild("Watch Party")
+    lounge.standin.faults.fail_next(f"GET /guilds/{lounge.guild.id}", status=404)
+    findings = await examine(lounge.settings())
+    assert only(findings, "server_unreadable", lounge.guild.id).facts["status"] == 404
+    assert only(findings, "commands_elsewhere", other.id).level is Level.FAIL
