@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import sqlite3
 import sys
@@ -161,6 +162,16 @@ def _overlap(burst: Burst, backup: Backup) -> float:
     return inside / span
 
 
+def _flush(path: Path) -> None:
+    """Write the fresh 940 MB copy to disk now: left dirty in the page cache, it is flushed by the bot's first
+    checkpoint (synchronous=FULL fsyncs the database file), a stall of seconds in the middle of some burst."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _stored(database: Path, guild_id: int) -> dict[int, int]:
     connection = sqlite3.connect(database)
     try:
@@ -175,12 +186,14 @@ async def one_run(folder: Path, big: Path, members: int, within: float, seed: in
     run = Run()
     database = folder / "lounge.db"
     copy_database(big, database)
+    _flush(database)
     backups = folder / "backups"
     async with standin_process(folder, connections=400) as standin:
         guild = await standin.call("POST", "/guilds", {"name": "Emmy Night"})
         guild_id, channel_id = str(guild["id"]), int(guild["system_channel_id"])
         users = await _create_members(standin, guild_id, members)
         await _seed(database, int(guild_id), channel_id)
+        _flush(database)
         env = bot_environment(database=database, api_base=standin.api_base, gateway_url=standin.gateway_url,
                               guild_id=int(guild_id))
         env.update(BACKUP_EVERY_MINUTES="1", BACKUP_KEEP="1")
