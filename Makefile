@@ -3,13 +3,21 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint rehearse bench clean
+.PHONY: run test lint rehearse bench backup doctor clean
 
 run: $(VENV)/.installed-run
 	$(PY) -m bot
 
 rehearse: $(VENV)/.installed-run
 	$(PY) -m bot rehearse --ceremony bot/data/emmys-2014.json --members 100
+
+# A checked copy of the database while the bot runs: data/backups/lounge-YYYYMMDD-HHMMSS.db, or `make backup ARGS=PATH`.
+backup: $(VENV)/.installed-run
+	$(PY) -m bot backup $(ARGS)
+
+# Before the show: the token, the commands, and every server's channels, permissions and role order.
+doctor: $(VENV)/.installed-run
+	$(PY) -m bot doctor
 
 test: $(VENV)/.installed-test
 	$(PY) -m pytest

@@ -1,4 +1,5 @@
-"""`python -m bot` runs the bot; `python -m bot rehearse …` plays an Emmy night offline."""
+"""`python -m bot` runs the bot; `python -m bot rehearse …` plays an Emmy night offline;
+`python -m bot backup [PATH]`, `restore PATH` and `doctor` look after it (see bot/ops/cli.py)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,12 @@ from dotenv import load_dotenv
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.db import DatabaseTooNew
+from bot.db.backup import BackupError
+from bot.db.lock import DatabaseInUse
 from bot.domain.errors import StorageUnavailable
 from bot.lounge import LoungeBot
+
+OPERATIONS = ("backup", "restore", "doctor")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,8 +28,13 @@ def main(argv: list[str] | None = None) -> int:
 
         return rehearse(args[1:])
     load_dotenv()
+    if args[:1] and args[0] in OPERATIONS:
+        from bot.ops.cli import main as operate
+
+        return operate(args)
     if args:
-        usage = "run `python -m bot` with the settings in .env, or `python -m bot rehearse` to play a night offline"
+        usage = ("run `python -m bot` with the settings in .env, `python -m bot rehearse` to play a night offline, "
+                 "or `python -m bot backup|restore|doctor`")
         print(f"Unknown arguments {' '.join(args)!r}: {usage}.", file=sys.stderr)
         return 2
     try:
@@ -70,6 +80,14 @@ async def run(config: Settings) -> int:
         return 2
     except DatabaseTooNew as error:
         print(error, file=sys.stderr)
+        return 2
+    except DatabaseInUse as error:
+        print(f"DATABASE_PATH {str(config.database_path)!r} is in use by {error.holder}: stop it first, or point "
+              "DATABASE_PATH at another file.", file=sys.stderr)
+        return 2
+    except BackupError as error:
+        print(f"The database needs migrating, and the backup taken first failed: {error} The database was left "
+              "as it was.", file=sys.stderr)
         return 2
     except StorageUnavailable as error:
         print(f"DATABASE_PATH {str(config.database_path)!r} cannot be opened: {error.detail}", file=sys.stderr)

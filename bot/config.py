@@ -14,6 +14,9 @@ from urllib.parse import urlparse
 
 DEFAULT_DATABASE_PATH = Path("data/lounge.db")
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+DEFAULT_BACKUP_KEEP = 6
+MAX_BACKUP_EVERY_MINUTES = 1440
+MAX_BACKUP_KEEP = 1000
 
 
 class ConfigError(Exception):
@@ -30,6 +33,10 @@ class Settings:
     log_level: str
     discord_api_base: str | None
     discord_gateway_url: str | None
+    backup_every_minutes: int | None = None
+    """Back up every N minutes while a ceremony is live; None: off."""
+    backup_keep: int = DEFAULT_BACKUP_KEEP
+    """How many of those automatic backups to keep."""
 
 
 def load_settings(environ: Mapping[str, str] | None = None, *, require_token: bool = True) -> Settings:
@@ -66,6 +73,10 @@ def load_settings(environ: Mapping[str, str] | None = None, *, require_token: bo
         log_level=_log_level(value("LOG_LEVEL")),
         discord_api_base=_url("DISCORD_API_BASE", value("DISCORD_API_BASE"), ("http", "https")),
         discord_gateway_url=_url("DISCORD_GATEWAY_URL", value("DISCORD_GATEWAY_URL"), ("ws", "wss")),
+        backup_every_minutes=_count("BACKUP_EVERY_MINUTES", value("BACKUP_EVERY_MINUTES"), 0,
+                                    MAX_BACKUP_EVERY_MINUTES, "minutes (0 or empty: off)") or None,
+        backup_keep=_count("BACKUP_KEEP", value("BACKUP_KEEP"), 1, MAX_BACKUP_KEEP, "backups")
+        or DEFAULT_BACKUP_KEEP,
     )
 
 
@@ -94,6 +105,14 @@ def _snowflake(name: str, raw: str | None) -> int | None:
             f"{name} must be a server id (a number of 17 to 20 digits, from "
             f"right-click → Copy Server ID), not {raw!r}."
         )
+    return int(raw)
+
+
+def _count(name: str, raw: str | None, low: int, high: int, unit: str) -> int | None:
+    if raw is None:
+        return None
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise ConfigError(f"{name} must be a whole number from {low} to {high} {unit}, not {raw!r}.")
     return int(raw)
 
 

@@ -14,9 +14,11 @@ from bot.checks import Hosts
 from bot.clock import Clock, utc_now
 from bot.command_sync import sync_if_changed
 from bot.config import Settings
-from bot.db import Database, apply_migrations
+from bot.db import Database, apply_migrations, latest_version
+from bot.db.lock import DatabaseLock
 from bot.endpoints import point_discord_at
 from bot.interaction_errors import LoungeTree
+from bot.ops.backups import backup_before_migrating
 from bot.services import Services, build_services
 
 log = logging.getLogger(__name__)
@@ -55,6 +57,7 @@ class LoungeBot(commands.Bot):
         self.clock = clock
         self._services: Services | None = None
         self._hosts: Hosts | None = None
+        self._lock: DatabaseLock | None = None
         self.synced_commands = False
         point_discord_at(config.discord_api_base, config.discord_gateway_url)
 
@@ -89,12 +92,28 @@ class LoungeBot(commands.Bot):
         self.synced_commands = await sync_if_changed(self, self.services.db, self.config.dev_guild_id)
 
     async def prepare(self) -> None:
-        """Everything before the network: database, migrations, services, extensions."""
-        db = await Database.open(self.config.database_path)
+        """Everything before the network: the database's lock, a backup before any migration, the
+        database and its migrations, services, extensions.
+
+        Raises :class:`~bot.db.lock.DatabaseInUse` when another bot (or a restore) holds the
+        database, and :class:`~bot.db.backup.BackupError` when a database about to be migrated
+        cannot be backed up first (it is then left exactly as it was).
+        """
+        path = self.config.database_path
+        if str(path) != ":memory:":
+            self._lock = DatabaseLock.acquire(path)
         try:
-            applied = await apply_migrations(db.connection)
-        except Exception:
-            await db.close()
+            backup = await asyncio.to_thread(backup_before_migrating, path, latest_version(), self.clock())
+            if backup is not None:
+                log.info("backed up the database before migrating it: %s", backup.path)
+            db = await Database.open(path)
+            try:
+                applied = await apply_migrations(db.connection)
+            except Exception:
+                await db.close()
+                raise
+        except BaseException:
+            self._release_lock()
             raise
         if applied:
             log.info("applied migrations: %s", ", ".join(applied))
@@ -104,7 +123,15 @@ class LoungeBot(commands.Bot):
             await self.load_extension(name)
 
     async def close(self) -> None:
-        """Stop cogs (their tasks), then let queued writes commit and close the database."""
-        await super().close()
-        if self._services is not None:
-            await self._services.db.close()
+        """Stop cogs (their tasks), then let queued writes commit, close the database and let go of it."""
+        try:
+            await super().close()
+            if self._services is not None:
+                await self._services.db.close()
+        finally:
+            self._release_lock()
+
+    def _release_lock(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None

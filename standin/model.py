@@ -804,6 +804,10 @@ class World:
     def __init__(self, *, bot_name: str = "Losers Lounge", cdn_base: str = "") -> None:
         self.ids = SnowflakeGenerator()
         self.application_id = self.ids.next()
+        #: The application's flags (e.g. 1 << 15, GATEWAY_GUILD_MEMBERS_LIMITED: the Server Members intent on).
+        self.application_flags = 0
+        #: Set on the developer portal, Discord sends interactions there instead of over the gateway.
+        self.interactions_endpoint_url: str | None = None
         self.users: dict[int, User] = {}
         self.bot_user = self.new_user(bot_name, bot=True)
         self.app_owner = self.new_user(f"{bot_name} developer")

@@ -152,6 +152,7 @@ class RestApi:
     def routes(self) -> list[RouteSpec]:
         bot = [
             ("GET", "/users/@me", self.get_me),
+            ("GET", "/users/@me/guilds", self.list_my_guilds),
             ("GET", "/users/{user_id}", self.get_user),
             ("GET", "/oauth2/applications/@me", self.get_application),
             ("GET", "/applications/@me", self.get_application),
@@ -241,6 +242,38 @@ class RestApi:
     async def get_me(self, request: web.Request) -> web.Response:
         return json_response(self.world.bot_user.payload() | {"verified": True, "mfa_enabled": False})
 
+    async def list_my_guilds(self, request: web.Request) -> web.Response:
+        """The bot's servers (``MyGuildResponse``), by ascending id: ``after``/``before`` a guild id, ``limit``
+        1-200 (default 200); ``with_counts`` adds the approximate member and presence counts."""
+        try:
+            limit = int(request.query.get("limit", "200"))
+            before = int(request.query["before"]) if "before" in request.query else None
+            after = int(request.query["after"]) if "after" in request.query else None
+        except ValueError:
+            raise errors.invalid_form_body([FieldError(("limit",), "NUMBER_TYPE_COERCE", "Bad query")]) from None
+        if not 1 <= limit <= 200:
+            raise errors.invalid_form_body([FieldError(("limit",), "NUMBER_TYPE_MAX", "Must be 1 to 200.")])
+        bot_id = self.world.bot_user.id
+        mine = sorted((g for g in self.world.guilds.values() if bot_id in g.members), key=lambda g: g.id)
+        if after is not None:
+            mine = [g for g in mine if g.id > after][:limit]
+        elif before is not None:
+            mine = [g for g in mine if g.id < before][-limit:]
+        else:
+            mine = mine[:limit]
+        with_counts = request.query.get("with_counts") in ("1", "true", "True")
+        listed = []
+        for guild in mine:
+            item: dict[str, object] = {
+                "id": str(guild.id), "name": guild.name, "icon": None, "banner": None,
+                "owner": guild.owner_id == bot_id, "permissions": str(int(guild.bot_member.guild_permissions)),
+                "features": [],
+            }
+            if with_counts:
+                item |= {"approximate_member_count": len(guild.members), "approximate_presence_count": 0}
+            listed.append(item)
+        return json_response(listed)
+
     async def get_user(self, request: web.Request) -> web.Response:
         user = self.world.users.get(_snowflake(request, "user_id"))
         if user is None:
@@ -260,11 +293,11 @@ class RestApi:
             "bot_public": True,
             "bot_require_code_grant": False,
             "verify_key": "0" * 64,
-            "flags": 0,
+            "flags": self.world.application_flags,
             "owner": self.world.app_owner.payload(),
             "team": None,
             "hook": True,
-            "interactions_endpoint_url": None,
+            "interactions_endpoint_url": self.world.interactions_endpoint_url,
             "redirect_uris": [],
             "rpc_origins": [],
             "tags": [],

@@ -24,6 +24,14 @@ def test_defaults_with_only_a_token() -> None:
     assert settings.discord_gateway_url is None
 
 
+def test_automatic_backups_are_off_unless_asked_for() -> None:
+    default = load_settings({"DISCORD_TOKEN": TOKEN})
+    assert (default.backup_every_minutes, default.backup_keep) == (None, 6)
+    assert load_settings({"DISCORD_TOKEN": TOKEN, "BACKUP_EVERY_MINUTES": "0"}).backup_every_minutes is None
+    chosen = load_settings({"DISCORD_TOKEN": TOKEN, "BACKUP_EVERY_MINUTES": "10", "BACKUP_KEEP": "24"})
+    assert (chosen.backup_every_minutes, chosen.backup_keep) == (10, 24)
+
+
 def test_every_variable_is_read(tmp_path: Path) -> None:
     settings = load_settings({
         "DISCORD_TOKEN": TOKEN,
@@ -54,6 +62,11 @@ def test_every_variable_is_read(tmp_path: Path) -> None:
         ({"DISCORD_TOKEN": TOKEN, "LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
         ({"DISCORD_TOKEN": TOKEN, "DISCORD_API_BASE": "discord.com/api"}, "DISCORD_API_BASE"),
         ({"DISCORD_TOKEN": TOKEN, "DISCORD_GATEWAY_URL": "http://127.0.0.1/gw"}, "DISCORD_GATEWAY_URL"),
+        ({"DISCORD_TOKEN": TOKEN, "BACKUP_EVERY_MINUTES": "often"}, "BACKUP_EVERY_MINUTES"),
+        ({"DISCORD_TOKEN": TOKEN, "BACKUP_EVERY_MINUTES": "1441"}, "BACKUP_EVERY_MINUTES"),
+        ({"DISCORD_TOKEN": TOKEN, "BACKUP_EVERY_MINUTES": "-5"}, "BACKUP_EVERY_MINUTES"),
+        ({"DISCORD_TOKEN": TOKEN, "BACKUP_KEEP": "0"}, "BACKUP_KEEP"),
+        ({"DISCORD_TOKEN": TOKEN, "BACKUP_KEEP": "2.5"}, "BACKUP_KEEP"),
     ],
 )
 def test_bad_values_name_the_variable(environ: dict[str, str], named: str) -> None:

@@ -340,6 +340,13 @@ class CeremonyService:
         require_state(ceremony, "draft", doing=doing)
         return ceremony
 
+    async def live_guild_ids(self) -> list[int]:
+        """Every server whose current ceremony is live (for work done only while a show is on)."""
+        rows = await self._db.fetch_all(
+            "SELECT guild_id FROM ceremonies WHERE state = 'live' AND is_current = 1 ORDER BY guild_id"
+        )
+        return [int(row["guild_id"]) for row in rows]
+
     async def create(self, guild_id: int, *, actor_id: int, name: str, year: int) -> Ceremony:
         """A new draft with no nominees yet, now the server's current ceremony."""
         return (await self.create_from(guild_id, actor_id=actor_id, name=name, year=year)).ceremony

@@ -45,12 +45,12 @@ class SettingsService:
 
     async def get(self, guild_id: int) -> GuildSettings:
         row = await self._db.fetch_one("SELECT * FROM guild_settings WHERE guild_id = ?", (guild_id,))
-        return GuildSettings(guild_id=guild_id) if row is None else _from_row(row)
+        return GuildSettings(guild_id=guild_id) if row is None else settings_from_row(row)
 
     async def get_in(self, tx: Transaction, guild_id: int) -> GuildSettings:
         """The settings as seen inside a write transaction."""
         row = await tx.fetch_one("SELECT * FROM guild_settings WHERE guild_id = ?", (guild_id,))
-        return GuildSettings(guild_id=guild_id) if row is None else _from_row(row)
+        return GuildSettings(guild_id=guild_id) if row is None else settings_from_row(row)
 
     async def update(self, guild_id: int, changes: dict[str, Any], *, actor_id: int) -> GuildSettings:
         """Apply `changes` (setting name → new value, None clears) atomically, with an audit entry."""
@@ -90,7 +90,7 @@ class SettingsService:
         return await self._db.write(apply)
 
 
-def _from_row(row: Any) -> GuildSettings:
+def settings_from_row(row: Any) -> GuildSettings:
     values = {name: row[name] for name in SETTING_NAMES}
     values["spoiler_safe"] = bool(values["spoiler_safe"])
     return GuildSettings(guild_id=row["guild_id"], **values)
