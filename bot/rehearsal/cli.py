@@ -126,6 +126,8 @@ def report(console: Console, outcome: Outcome, *, speed: float) -> None:
         ("Bot log", str(outputs.bot_log)),
         ("Took", f"{outcome.real_seconds:.1f} s for {SHOW_MINUTES / 60:g} h of show (×{speed:g}), "
                  f"{plural(outcome.leaderboard_posts, 'leaderboard post')} in #leaderboards"),
+        ("Schedule", f"every action within {outcome.behind_minutes:.1f} min of show time of its schedule"
+                     + (f" (the latest: {outcome.behind_what})" if outcome.behind_what else "")),
         ("Totals", f"{ledger.logged} categories logged · {plural(len(ledger.losses), 'member')} in the lounge · "
                    f"{format_cents(ledger.raised_cents)} raised"),
     ]

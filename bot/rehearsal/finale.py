@@ -39,13 +39,20 @@ class Outcome:
     problems: list[str]
     warnings: list[str]
     real_seconds: float
+    behind_minutes: float = 0.0
+    """The most show minutes an event started after its time."""
+    behind_what: str = ""
+    """That event, as the feed would name it (``T+0:12 pick``)."""
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-async def finale(stage: Stage, players: Players, *, recap_saved: bool, leaderboard_posts: int) -> Outcome:
+async def finale(
+    stage: Stage, players: Players, *, recap_saved: bool, leaderboard_posts: int, behind_minutes: float = 0.0,
+    behind_what: str = "",
+) -> Outcome:
     boards = [await board(stage, players, kind, header) for kind, header in BOARDS]
     stage.feed.boards([found for found in boards if found is not None])
     raised, goal, charity = await money(stage, players)
@@ -63,7 +70,8 @@ async def finale(stage: Stage, players: Players, *, recap_saved: bool, leaderboa
     return Outcome(
         outputs=stage.outputs, ledger=ledger, raised_cents=raised, goal_cents=goal, losses=losses,
         recap_saved=recap_saved, leaderboard_posts=leaderboard_posts, problems=stage.problems,
-        warnings=stage.warnings, real_seconds=stage.clock.real_elapsed(),
+        warnings=stage.warnings, real_seconds=stage.clock.real_elapsed(), behind_minutes=behind_minutes,
+        behind_what=behind_what,
     )
 
 

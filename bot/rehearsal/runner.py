@@ -22,11 +22,11 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.against_standin import BotDidNotStart, BotInProcess, standin_settings
 from bot.domain.money import format_cents
-from bot.rehearsal.clock import ScaledClock
+from bot.rehearsal.clock import ScaledClock, show_time
 from bot.rehearsal.feed import Feed
 from bot.rehearsal.finale import Outcome, finale
 from bot.rehearsal.ledger import EventLog
@@ -45,7 +45,8 @@ STOP_TIMEOUT = 10.0
 WATCH_INTERVAL = 0.05
 TICK_INTERVAL = 0.1
 WATCHED = ("announcements", "leaderboards")
-BEHIND_WARNING_MINUTES = 5.0
+BEHIND_WARNING_MINUTES = 2.0
+"""The rehearsal's promise: every event starts within two minutes of show time of its schedule."""
 
 
 class Rehearsal:
@@ -59,7 +60,9 @@ class Rehearsal:
         self.recap_saved = asyncio.Event()
         self.leaderboard_posts = 0
         self.behind = 0.0
-        """The most show minutes an event started after its time."""
+        """The most show minutes an event started after its time (once its member's previous action and a
+        free slot let it start: what a member would see)."""
+        self.behind_event: Event | None = None
         self._stage: Stage | None = None
         self._bot: BotInProcess | None = None
         self._seen: set[int] = set()
@@ -87,8 +90,13 @@ class Rehearsal:
                 await self.wait_for_recap()
                 self.catch_up()
                 self.feed.end_live()
+                worst = self.behind_event
+                behind_what = "" if worst is None else f"{show_time(worst.minute)} {worst.kind.value}"
+                self.stage.log.write({"type": "schedule", "behind_minutes": round(self.behind, 2),
+                                      "worst": behind_what, "speed": self.clock.speed})
                 return await finale(self.stage, players, recap_saved=self.recap_saved.is_set(),
-                                    leaderboard_posts=self.leaderboard_posts)
+                                    leaderboard_posts=self.leaderboard_posts, behind_minutes=self.behind,
+                                    behind_what=behind_what)
         finally:
             for task in background:
                 task.cancel()
@@ -146,17 +154,18 @@ class Rehearsal:
 
         try:
             for event in self.script.events:
+                due: datetime | None = None
                 if stage.show_start is not None and event.minute >= 0:
                     due = stage.show_start + timedelta(minutes=event.minute)
                     await self.clock.sleep_until(due)
-                    self.behind = max(self.behind, (self.clock() - due).total_seconds() / 60)
                 self.check_bot()
                 if event.barrier:
                     await drain()
                     self.check_bot()
+                    self.started(event, due)
                     await players.perform(event)
                     continue
-                task = asyncio.create_task(self.after(players, chains.get(event.actor), event))
+                task = asyncio.create_task(self.after(players, chains.get(event.actor), event, due))
                 chains[event.actor] = task
                 inflight.add(task)
                 task.add_done_callback(inflight.discard)
@@ -164,7 +173,7 @@ class Rehearsal:
             self.check_bot()
             if self.behind > BEHIND_WARNING_MINUTES:
                 stage.warnings.append(
-                    f"The night ran up to {self.behind:.0f} min of show time behind its schedule: this machine "
+                    f"The night ran up to {self.behind:.1f} min of show time behind its schedule: this machine "
                     f"couldn't keep up at ×{self.clock.speed:g} (try a lower --speed or fewer --members)."
                 )
         finally:
@@ -172,13 +181,24 @@ class Rehearsal:
                 task.cancel()
             await asyncio.gather(*inflight, return_exceptions=True)
 
-    async def after(self, players: Players, previous: asyncio.Task[None] | None, event: Event) -> None:
+    async def after(
+        self, players: Players, previous: asyncio.Task[None] | None, event: Event, due: datetime | None
+    ) -> None:
         """A member's event, after their previous one (members act in order, concurrently with others)."""
         if previous is not None:
             await asyncio.wait({previous})
         async with self._semaphore:
             if self.stage.abort is None:
+                self.started(event, due)
                 await players.perform(event)
+
+    def started(self, event: Event, due: datetime | None) -> None:
+        """Note how far behind its schedule an event starts (pre-show events have no schedule)."""
+        if due is None:
+            return
+        late = (self.clock() - due).total_seconds() / 60
+        if late > self.behind:
+            self.behind, self.behind_event = late, event
 
     async def tick(self) -> None:
         while True:
