@@ -40,19 +40,20 @@ import itertools
 import os
 import random
 import sqlite3
+import sys
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.burst import print_profile
 from bench.common import (
     REPO,
-    TOKEN,
     BotProcess,
     Figure,
     StandInProcess,
     base_parser,
+    bot_environment,
     command_line,
     median,
     percentile,
@@ -64,8 +65,8 @@ from bench.common import (
     spread,
     standin_process,
 )
+from bench.burst import print_profile
 from bench.floor_bot import FLOOR_COMMAND
-from bot.against_standin import bot_environment
 from bot.clock import utc_now
 from bot.db import Database, apply_migrations
 
@@ -309,14 +310,17 @@ async def _seed(database: Path, guild_id: int, channel_id: int) -> list[tuple[in
 
 async def start_floor_bot(env: dict[str, str], folder: Path, variant: str, *,
                           profile_to: Path | None = None) -> BotProcess:
-    """The lounge bot with the benchmark-only floor command (bench/floor_bot.py), on `variant`'s loop and JSON."""
     loop, json_library = variant.split("/")
     profiling = ["-m", "cProfile", "-o", str(profile_to)] if profile_to is not None else []
+    log_path = folder / "bot.log"
     env = env | {"PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH", "")]))}
-    bot = BotProcess(env, folder, log_path=folder / "bot.log", python_options=profiling,
-                     program=("-m", "bench.floor_bot", "--loop", loop, "--json", json_library))
-    await bot.start()
-    return bot
+    with log_path.open("wb") as log:
+        started = time.perf_counter()
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, *profiling, "-m", "bench.floor_bot", "--loop", loop, "--json", json_library,
+            env=env, cwd=folder, stdout=log, stderr=log,
+        )
+    return BotProcess(process, log_path, started)
 
 
 @dataclass
@@ -341,7 +345,8 @@ async def run_variant(variant: str, scenarios: Sequence[Scenario], args: argpars
             ], limit=64)
             users = [str(member["user"]["id"]) for member in created]
             categories = await _seed(database, int(guild_id), channel_id)
-            env = bot_environment(standin, database, token=TOKEN, guild_id=int(guild_id))
+            env = bot_environment(database=database, api_base=standin.api_base, gateway_url=standin.gateway_url,
+                                  guild_id=int(guild_id))
             profile_to = folder / "bot.prof" if args.profile else None
             bot = await start_floor_bot(env, folder, variant, profile_to=profile_to)
             try:

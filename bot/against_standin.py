@@ -195,11 +195,8 @@ class BotProcess:
     """
 
     def __init__(
-        self, env: Mapping[str, str], cwd: Path, *, log_path: Path | None = None, python_options: Sequence[str] = (),
-        program: Sequence[str] = ("-m", "bot"),
+        self, env: Mapping[str, str], cwd: Path, *, log_path: Path | None = None, python_options: Sequence[str] = ()
     ) -> None:
-        self.program = tuple(program)
-        """What the interpreter runs: ``-m bot`` (a benchmark may run its own entry point)."""
         self.env = dict(env)
         self.cwd = cwd
         self.log_path = log_path
@@ -221,7 +218,7 @@ class BotProcess:
         self.started_at = time.perf_counter()
         self.process = await asyncio.create_subprocess_exec(
             # cwd: a folder of its own, so no developer's `.env` is read
-            sys.executable, *self.python_options, *self.program, env=self.env, cwd=self.cwd,
+            sys.executable, *self.python_options, "-m", "bot", env=self.env, cwd=self.cwd,
             stdin=asyncio.subprocess.DEVNULL, stdout=output, stderr=output,
         )
 
