@@ -9,7 +9,6 @@ them as violations.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Awaitable, Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -24,7 +23,6 @@ from standin.interactions import ATTACHMENT_SIZE_LIMIT, InteractionEngine, Uploa
 from standin.model import Channel, Guild, Member, Message, Role, World
 from standin.permissions import Permissions
 from standin.spec import ApiSpec
-from standin.tally import TALLY
 from standin.validation import (
     FLAG_IS_COMPONENTS_V2,
     FLAG_SUPPRESS_EMBEDS,
@@ -196,9 +194,7 @@ class RestApi:
             return
         body, _ = await read_body(request)
         self.spec_checked += 1
-        started = time.perf_counter()
         field_errors = self.spec.check_operation(operation, body)
-        TALLY.spec_seconds += time.perf_counter() - started
         if field_errors:
             self.spec_refused += 1
             raise errors.invalid_form_body(field_errors)
