@@ -27,6 +27,7 @@ import discord
 from bot.custom_ids import decode_int
 from bot.domain.errors import InvalidInput, NotAllowed
 from bot.types import guild_id_of
+from bot.ui import Button
 
 ItemT = TypeVar("ItemT", bound="discord.ui.DynamicItem[Any]")
 
@@ -67,3 +68,15 @@ def parsed(item: discord.ui.DynamicItem[Any]) -> re.Match[str]:
     if match is None:
         raise forged()
     return match
+
+
+def yes_no_button(
+    custom_id: str, *, yes: str, no: str, yes_style: discord.ButtonStyle = discord.ButtonStyle.danger
+) -> Button:
+    """One button of a confirmation: the ``…:yes`` id gets the `yes` label and style, ``…:no`` a grey `no`."""
+    answer_yes = custom_id.endswith(":yes")
+    return discord.ui.Button(
+        label=yes if answer_yes else no,
+        style=yes_style if answer_yes else discord.ButtonStyle.secondary,
+        custom_id=custom_id,
+    )

@@ -20,7 +20,7 @@ import discord
 
 from bot import custom_ids
 from bot.checks import Hosts
-from bot.components import bound, numbers, parsed, server_of
+from bot.components import bound, numbers, parsed, server_of, yes_no_button
 from bot.custom_ids import ID
 from bot.domain.ceremonies.editing import CeremonyEditor
 from bot.domain.ceremonies.service import CeremonyService
@@ -43,12 +43,7 @@ class ConfirmEnd(discord.ui.DynamicItem[Button], template=END):
     ended: ClassVar[Ended]
 
     def __init__(self, custom_id: str) -> None:
-        yes = custom_id.endswith(":yes")
-        super().__init__(discord.ui.Button(
-            label="End the ceremony" if yes else "Not yet",
-            style=discord.ButtonStyle.danger if yes else discord.ButtonStyle.secondary,
-            custom_id=custom_id,
-        ))
+        super().__init__(yes_no_button(custom_id, yes="End the ceremony", no="Not yet"))
 
     @classmethod
     def of(cls, guild_id: int, ceremony_id: int, choice: str) -> Self:
@@ -112,10 +107,6 @@ REMOVAL = custom_ids.template(
 PASTE = custom_ids.template("paste", rf"(?P<guild>{ID})", rf"(?P<preview>{ID})", "(?P<choice>yes|no)")
 
 
-def _button(custom_id: str, label: str, style: discord.ButtonStyle) -> Button:
-    return discord.ui.Button(label=label, style=style, custom_id=custom_id)
-
-
 class ConfirmRemoval(discord.ui.DynamicItem[Button], template=REMOVAL):
     """Remove a nominee that members picked or claimed; the editor re-checks ids (in this server) and state."""
 
@@ -123,11 +114,7 @@ class ConfirmRemoval(discord.ui.DynamicItem[Button], template=REMOVAL):
     hosts: ClassVar[Hosts]
 
     def __init__(self, custom_id: str) -> None:
-        yes = custom_id.endswith(":yes")
-        super().__init__(_button(
-            custom_id, "Remove, drop their picks" if yes else "Keep it",
-            discord.ButtonStyle.danger if yes else discord.ButtonStyle.secondary,
-        ))
+        super().__init__(yes_no_button(custom_id, yes="Remove, drop their picks", no="Keep it"))
 
     @classmethod
     async def from_custom_id(
@@ -161,10 +148,8 @@ class ConfirmPaste(discord.ui.DynamicItem[Button], template=PASTE):
     hosts: ClassVar[Hosts]
 
     def __init__(self, custom_id: str) -> None:
-        yes = custom_id.endswith(":yes")
-        super().__init__(_button(
-            custom_id, "Import this list" if yes else "Cancel",
-            discord.ButtonStyle.success if yes else discord.ButtonStyle.secondary,
+        super().__init__(yes_no_button(
+            custom_id, yes="Import this list", no="Cancel", yes_style=discord.ButtonStyle.success
         ))
 
     @classmethod

@@ -20,7 +20,7 @@ import discord
 
 from bot import custom_ids
 from bot.clock import Clock
-from bot.components import bound, numbers, parsed, server_of
+from bot.components import bound, numbers, parsed, server_of, yes_no_button
 from bot.custom_ids import ID
 from bot.domain.errors import NotAllowed
 from bot.domain.privacy.service import ForgetReport, PrivacyService
@@ -61,12 +61,7 @@ class ConfirmForget(discord.ui.DynamicItem[Button], template=FORGET):
     clock: ClassVar[Clock]
 
     def __init__(self, custom_id: str) -> None:
-        yes = custom_id.endswith(":yes")
-        super().__init__(discord.ui.Button(
-            label="Forget me" if yes else "Keep my data",
-            style=discord.ButtonStyle.danger if yes else discord.ButtonStyle.secondary,
-            custom_id=custom_id,
-        ))
+        super().__init__(yes_no_button(custom_id, yes="Forget me", no="Keep my data"))
 
     @classmethod
     def of(cls, guild_id: int, user_id: int, asked_at: datetime, choice: str) -> Self:

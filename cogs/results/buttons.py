@@ -18,7 +18,7 @@ import discord
 
 from bot import custom_ids
 from bot.checks import Hosts
-from bot.components import bound, numbers, parsed, server_of
+from bot.components import bound, numbers, parsed, server_of, yes_no_button
 from bot.custom_ids import ID
 from bot.domain.results.service import ResultService
 from bot.embeds import cancelled
@@ -38,12 +38,7 @@ class ConfirmUndo(discord.ui.DynamicItem[Button], template=UNDO):
     hosts: ClassVar[Hosts]
 
     def __init__(self, custom_id: str) -> None:
-        yes = custom_id.endswith(":yes")
-        super().__init__(discord.ui.Button(
-            label="Undo the result" if yes else "Keep it",
-            style=discord.ButtonStyle.danger if yes else discord.ButtonStyle.secondary,
-            custom_id=custom_id,
-        ))
+        super().__init__(yes_no_button(custom_id, yes="Undo the result", no="Keep it"))
 
     @classmethod
     def of(cls, guild_id: int, category_id: int, result_id: int, choice: str) -> Self:
