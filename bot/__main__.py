@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import sys
+from collections.abc import Callable
 
 import discord
 from dotenv import load_dotenv
@@ -43,7 +45,21 @@ def main(argv: list[str] | None = None) -> int:
         print(error, file=sys.stderr)
         return 2
     configure_logging(config.log_level)
-    return asyncio.run(run(config))
+    with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
+        return runner.run(run(config))
+
+
+def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop where it is installed (Linux and macOS: it cuts the event loop's share of every
+    interaction, see docs/PERFORMANCE.md), asyncio's own loop elsewhere or with
+    ``LOUNGE_EVENT_LOOP=asyncio``."""
+    if os.environ.get("LOUNGE_EVENT_LOOP", "").strip().lower() == "asyncio":
+        return None
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
 
 
 def configure_logging(level: str) -> None:

@@ -16,6 +16,7 @@ POST     /_standin/interactions/slash                {guild_id, user_id, command
                                                       wait?: true, timeout?: 5} → interaction record
 POST     /_standin/interactions/autocomplete         {guild_id, user_id, command, focused, options?} → record
 POST     /_standin/interactions/click                {guild_id, user_id, message_id, custom_id} → record
+POST     /_standin/interactions/select               {guild_id, user_id, message_id, custom_id, values: [str]} → record
 GET      /_standin/interactions                      → every interaction with timings
 GET      /_standin/requests                          → every REST request the bot made
 GET      /_standin/violations                        → violations; POST …/violations/take also clears
@@ -115,6 +116,7 @@ class ControlApi:
             ("POST", "/interactions/slash", self.slash),
             ("POST", "/interactions/autocomplete", self.autocomplete),
             ("POST", "/interactions/click", self.click),
+            ("POST", "/interactions/select", self.select),
             ("GET", "/interactions", self.interactions),
             ("GET", "/requests", self.requests),
             ("GET", "/violations", self.violations),
@@ -228,6 +230,17 @@ class ControlApi:
         member = self._member(guild, body["user_id"])
         message = self.standin.world.messages[int(body["message_id"])]
         sent = self.standin.engine.send_click(member, message, str(body["custom_id"]))
+        return await self._answer(sent, body)
+
+    async def select(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        guild = self._guild(body["guild_id"])
+        member = self._member(guild, body["user_id"])
+        message = self.standin.world.messages[int(body["message_id"])]
+        values = body.get("values")
+        if not isinstance(values, list):
+            return _error("values must be a list of the chosen options' values", 400)
+        sent = self.standin.engine.send_select(member, message, str(body["custom_id"]), [str(v) for v in values])
         return await self._answer(sent, body)
 
     async def interactions(self, request: web.Request) -> web.Response:

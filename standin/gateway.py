@@ -4,8 +4,9 @@ HELLO first; HEARTBEAT → HEARTBEAT_ACK; IDENTIFY → READY (with ``s``) and on
 GUILD_CREATE per guild; RESUME → the buffered events after the client's ``seq``, then
 RESUMED (``d: {}``); REQUEST_GUILD_MEMBERS → GUILD_MEMBERS_CHUNK; PRESENCE_UPDATE is
 recorded. ``compress=zlib-stream`` is honoured (one compressor per connection, every
-frame flushed with ``Z_SYNC_FLUSH``, sent as binary); anything else gets text frames,
-which discord.py always reads.
+frame flushed with ``Z_SYNC_FLUSH``, sent as binary), and ``compress=zstd-stream`` where
+``zstandard`` is installed (discord.py asks for it then: one stream per connection, each frame
+flushed as a block); anything else gets text frames, which discord.py always reads.
 
 A session outlives its connection: events dispatched while the bot is away are
 buffered and replayed on RESUME, as Discord does. Faults a test can cause: close with
@@ -69,6 +70,21 @@ class ConnectionRecord:
     closed_by: str | None = None
 
 
+def _compressor(kind: str | None) -> Callable[[bytes], bytes] | None:
+    """One connection's stream compressor for ``compress=`` (None: text frames)."""
+    if kind == "zlib-stream":
+        stream = zlib.compressobj()
+        return lambda data: stream.compress(data) + stream.flush(zlib.Z_SYNC_FLUSH)
+    if kind == "zstd-stream":
+        try:
+            import zstandard
+        except ImportError:
+            return None
+        zstd = zstandard.ZstdCompressor().compressobj()
+        return lambda data: zstd.compress(data) + zstd.flush(zstandard.COMPRESSOBJ_FLUSH_BLOCK)
+    return None
+
+
 class _Connection:
     def __init__(self, ws: web.WebSocketResponse, request: web.Request, record: ConnectionRecord) -> None:
         self.ws = ws
@@ -76,7 +92,7 @@ class _Connection:
         self.record = record
         self.session: Session | None = None
         self.queue: asyncio.Queue[_Frame] = asyncio.Queue()
-        self.compressor = zlib.compressobj() if record.compression == "zlib-stream" else None
+        self.compressor = _compressor(record.compression)
         self.writer: asyncio.Task[None] | None = None
 
     def enqueue(self, payload: JsonDict, on_sent: Callable[[], None] | None = None) -> None:
@@ -88,8 +104,7 @@ class _Connection:
             raw = json.dumps(frame.payload, separators=(",", ":"))
             try:
                 if self.compressor is not None:
-                    data = self.compressor.compress(raw.encode()) + self.compressor.flush(zlib.Z_SYNC_FLUSH)
-                    await self.ws.send_bytes(data)
+                    await self.ws.send_bytes(self.compressor(raw.encode()))
                 else:
                     await self.ws.send_str(raw)
             except (ConnectionError, RuntimeError) as error:

@@ -68,6 +68,18 @@ async def test_zlib_stream_frames_share_one_inflater(standin: StandIn, http: aio
         assert (await receive(ws, inflator))["t"] == "GUILD_CREATE"
 
 
+async def test_zstd_stream_frames_share_one_decompressor(standin: StandIn, http: aiohttp.ClientSession) -> None:
+    """What discord.py asks for once zstandard is installed (discord.py[speed])."""
+    zstandard = pytest.importorskip("zstandard")
+    standin.create_guild("Emmy Night")
+    decompressor = zstandard.ZstdDecompressor().decompressobj()
+    async with http.ws_connect(f"{standin.gateway_url}?v=10&encoding=json&compress=zstd-stream") as ws:
+        assert (await receive(ws, decompressor))["op"] == 10
+        await ws.send_json(IDENTIFY)
+        assert (await receive(ws, decompressor))["t"] == "READY"
+        assert (await receive(ws, decompressor))["t"] == "GUILD_CREATE"
+
+
 async def test_a_wrong_token_closes_with_4004(standin: StandIn, http: aiohttp.ClientSession) -> None:
     async with http.ws_connect(f"{standin.gateway_url}?v=10&encoding=json") as ws:
         await receive(ws)

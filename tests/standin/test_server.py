@@ -189,6 +189,40 @@ async def test_other_processes_drive_it_through_the_control_api(
     assert violations == []
 
 
+async def test_other_processes_click_and_choose_through_the_control_api(
+    discord_points_at_standin: StandIn, http: aiohttp.ClientSession
+) -> None:
+    control = discord_points_at_standin.control_url
+    guild, _ = await call(http, "POST", f"{control}/guilds", json={"name": "Emmy Night"})
+    ada, _ = await call(http, "POST", f"{control}/guilds/{guild['id']}/members", json={"name": "Ada"})
+    who = {"guild_id": guild["id"], "user_id": ada["user"]["id"]}
+
+    async with running(LoungeTestBot(int(guild["id"]))):
+        await call(http, "POST", f"{control}/wait/ready", json={"timeout": 5})
+        await call(http, "POST", f"{control}/wait/synced", json={"guild_id": guild["id"]})
+        asked, _ = await call(http, "POST", f"{control}/interactions/slash", json={**who, "command": "confirm"})
+        message_id = asked["original"]["id"]
+        chose, _ = await call(http, "POST", f"{control}/interactions/select", json={
+            **who, "message_id": message_id, "custom_id": "confirm:mood", "values": ["gracious"],
+        })
+        unknown, _ = await call(http, "POST", f"{control}/interactions/select", expect=400, json={
+            **who, "message_id": message_id, "custom_id": "confirm:mood", "values": ["smug"],
+        })
+        not_a_list, _ = await call(http, "POST", f"{control}/interactions/select", expect=400, json={
+            **who, "message_id": message_id, "custom_id": "confirm:mood", "values": "gracious",
+        })
+        clicked, _ = await call(http, "POST", f"{control}/interactions/click", json={
+            **who, "message_id": message_id, "custom_id": "confirm:yes",
+        })
+
+    assert chose["original"]["content"] == "feeling gracious"
+    assert "not options of 'confirm:mood'" in unknown["error"]
+    assert "values must be a list" in not_a_list["error"]
+    assert clicked["response_type"] == 7
+    violations, _ = await call(http, "GET", f"{control}/violations")
+    assert violations == []
+
+
 async def test_stopping_leaves_no_task_behind(http: aiohttp.ClientSession) -> None:
     before = asyncio.all_tasks()
     standin = StandIn(token=TOKEN)

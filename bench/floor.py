@@ -1,0 +1,316 @@
+"""The bot's CPU per interaction over discord.py's floor, measured side by side in one run.
+
+    .venv/bin/python -m bench.floor [--quick] [--runs 3] [--interactions 600] [--rate 300] [--extras]
+
+For each round, two bot processes are run one after the other, each against a stand-in of its
+own (``python -m standin``, its own process) with the same server, the same members and a copy of
+the same database (the 2014 Emmys live):
+
+* **bot**: ``python -m bench.floor_bot``, which is ``python -m bot`` itself;
+* **floor**: the same program, the same ``LoungeBot``, tree, checks and dynamic items, whose
+  measured commands and components answer a constant ephemeral "ok" (no database, no embed):
+  what discord.py, aiohttp and the event loop cost to take an interaction and answer it.
+
+Each is sent the same interactions at a steady ``--rate`` per second, kind after kind, every one
+from a member of its own (after a warm-up of each kind): ``/pledge add``, ``/pick``, the ballot's
+select (a pick in the first category of the member's ``/ballot``), a button click (the ballot's
+"Next page"), ``/leaderboard show``. The CPU (user + system, every thread: the SQLite writer's
+too) the bot process used from the first interaction of a kind fired to the last answered,
+divided by their number, is its cost per interaction. The rounds alternate which variant goes
+first, so a busy machine slows both; the ratio bot / floor is given per round and as the median.
+Target: at most 1.3x for every kind.
+
+``--extras`` adds the floor's own variants to every round: discord.py's speed extras (orjson:
+``LOUNGE_BENCH_ORJSON=0`` switches it off) and the event loop (``LOUNGE_EVENT_LOOP=asyncio`` or
+uvloop), each as a ratio to the floor with neither.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.common import (
+    REPO,
+    TOKEN,
+    Figure,
+    StandInProcess,
+    base_parser,
+    command_line,
+    copy_database,
+    median,
+    print_machine,
+    print_summary,
+    process_cpu_seconds,
+    scratch_dir,
+    seed_live_ceremony,
+    standin_process,
+)
+from bot.against_standin import bot_environment
+from bot.clock import utc_now
+from bot.db import Database, apply_migrations
+
+KINDS = ("/pledge add", "/pick", "ballot select", "button click", "/leaderboard show")
+TARGET = 1.3
+WARM_UP = 20
+CEREMONY = REPO / "bot" / "data" / "emmys-2014.json"
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    floor: bool
+    env: dict[str, str] = field(default_factory=dict)
+
+
+def variants(extras: bool) -> list[Variant]:
+    chosen = [Variant("floor", True), Variant("bot", False)]
+    if extras:
+        chosen += [
+            Variant("floor, stdlib json", True, {"LOUNGE_BENCH_ORJSON": "0"}),
+            Variant("floor, asyncio loop", True, {"LOUNGE_EVENT_LOOP": "asyncio"}),
+            Variant("floor, neither", True, {"LOUNGE_BENCH_ORJSON": "0", "LOUNGE_EVENT_LOOP": "asyncio"}),
+        ]
+    return chosen
+
+
+def _picks() -> list[tuple[str, list[str]]]:
+    """(category, its nominees' names) of the 2014 telecast categories with distinct names."""
+    data = json.loads(CEREMONY.read_text())
+    chosen = []
+    for category in data["categories"]:
+        names = [nominee["name"] for nominee in category["nominees"]]
+        if category.get("telecast") and len(set(names)) == len(names) >= 2:
+            chosen.append((category["name"], names))
+    return chosen
+
+
+class BotUnderTest:
+    """One bench.floor_bot process against one stand-in, with the members it is sent from."""
+
+    def __init__(self, standin: StandInProcess, guild_id: str, users: list[str], process: asyncio.subprocess.Process,
+                 log_path: Path) -> None:
+        self.standin = standin
+        self.guild_id = guild_id
+        self.users = users
+        self.process = process
+        self.log_path = log_path
+
+    async def send(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        record: dict[str, Any] = await self.standin.call(
+            "POST", f"/interactions/{path}", {"guild_id": self.guild_id, "timeout": 20, **body})
+        if record.get("response_latency") is None:
+            raise RuntimeError(f"no answer to {body}: {record.get('rejections')}; bot log: {self.tail()}")
+        return record
+
+    def tail(self) -> str:
+        return self.log_path.read_text(errors="replace")[-2000:]
+
+    async def stop(self) -> None:
+        if self.process.returncode is None:
+            self.process.terminate()
+            try:
+                await asyncio.wait_for(self.process.wait(), 60)
+            except TimeoutError:
+                self.process.kill()
+                await self.process.wait()
+
+
+def _component(message: dict[str, Any], wanted: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+    stack = list(message.get("components") or [])
+    while stack:
+        component = stack.pop(0)
+        if wanted(component):
+            return dict(component)
+        stack[:0] = list(component.get("components") or [])
+    raise RuntimeError(f"no such component in {message.get('components')}")
+
+
+def _first_select(message: dict[str, Any]) -> dict[str, Any]:
+    return _component(message, lambda c: c.get("type") == 3 and not c.get("disabled"))
+
+
+def _next_button(message: dict[str, Any]) -> dict[str, Any]:
+    return _component(message, lambda c: c.get("type") == 2 and "Next" in str(c.get("label"))
+                      and not c.get("disabled"))
+
+
+Job = Callable[[int], Awaitable[dict[str, Any]]]
+
+
+async def _steady(count: int, rate: float, job: Job) -> None:
+    """`job(index)` for every index, started `1/rate` s apart, all awaited."""
+    loop = asyncio.get_running_loop()
+    start = loop.time() + 0.05
+
+    async def one(index: int) -> dict[str, Any]:
+        await asyncio.sleep(max(0.0, start + index / rate - loop.time()))
+        return await job(index)
+
+    await asyncio.gather(*(one(index) for index in range(count)))
+
+
+async def measure_kinds(bot: BotUnderTest, count: int, rate: float, seed: int) -> dict[str, float]:
+    """Bot CPU ms per interaction for every kind, each after a warm-up."""
+    rng = random.Random(seed)
+    picks = _picks()
+    amounts = ("5", "10", "20", "25", "12.50")
+    users = bot.users
+    total = WARM_UP + count
+    costs: dict[str, float] = {}
+
+    async def timed(kind: str, job: Job) -> None:
+        await _steady(WARM_UP, rate, job)  # the first of a kind imports and fills caches: not counted
+        before = process_cpu_seconds(bot.process.pid)
+        await _steady(count, rate, lambda index: job(WARM_UP + index))
+        costs[kind] = (process_cpu_seconds(bot.process.pid) - before) * 1000 / count
+
+    await timed("/pledge add", lambda i: bot.send("slash", {
+        "user_id": users[i], "command": "pledge add", "options": {"amount": rng.choice(amounts)}}))
+
+    def pick(i: int) -> dict[str, Any]:
+        category, nominees = picks[i % len(picks)]
+        return {"user_id": users[i], "command": "pick",
+                "options": {"category": category, "nominee": nominees[(i // len(picks)) % len(nominees)]}}
+
+    await timed("/pick", lambda i: bot.send("slash", pick(i)))
+
+    # The ballots members choose in and click through: opened beforehand, not counted.
+    ballots: list[dict[str, Any]] = [{}] * total
+
+    async def open_ballot(i: int) -> dict[str, Any]:
+        ballots[i] = (await bot.send("slash", {"user_id": users[i], "command": "ballot"}))["original"]
+        return ballots[i]
+
+    await _steady(total, rate, open_ballot)
+
+    def choose(i: int) -> Awaitable[dict[str, Any]]:
+        select = _first_select(ballots[i])
+        option = select["options"][-1]["value"]
+        return bot.send("select", {"user_id": users[i], "message_id": ballots[i]["id"],
+                                   "custom_id": select["custom_id"], "values": [option]})
+
+    await timed("ballot select", choose)
+    await _steady(total, rate, open_ballot)  # fresh ballots: the select above changed them
+    await timed("button click", lambda i: bot.send("click", {
+        "user_id": users[i], "message_id": ballots[i]["id"], "custom_id": _next_button(ballots[i])["custom_id"]}))
+    boards = ("losers", "donors", "pickers")
+    await timed("/leaderboard show", lambda i: bot.send("slash", {
+        "user_id": users[i], "command": "leaderboard show", "options": {"board": boards[i % 3]}}))
+    return costs
+
+
+async def _seeded_database(folder: Path, guild_id: int, channel_id: int) -> Path:
+    path = folder / "seed.db"
+    db = await Database.open(path)
+    try:
+        await apply_migrations(db.connection)
+        await seed_live_ceremony(db, utc_now, guild_id, channel_id=channel_id,
+                                 settings={"announcement_channel_id": channel_id})
+    finally:
+        await db.close()
+    return path
+
+
+async def one_variant(folder: Path, variant: Variant, count: int, rate: float, seed: int) -> dict[str, float]:
+    async with standin_process(folder) as standin:
+        guild = await standin.call("POST", "/guilds", {"name": "Emmy Night"})
+        guild_id, channel_id = str(guild["id"]), int(guild["system_channel_id"])
+        created = await asyncio.gather(*(
+            standin.call("POST", f"/guilds/{guild_id}/members", {"name": f"Member {index:04}"})
+            for index in range(WARM_UP + count)
+        ))
+        users = [str(member["user"]["id"]) for member in created]
+        database = folder / "lounge.db"
+        copy_database(await _seeded_database(folder, int(guild_id), channel_id), database)
+        env = {**bot_environment(standin, database, token=TOKEN, guild_id=int(guild_id)), **variant.env}
+        log_path = folder / "bot.log"
+        with log_path.open("wb") as log:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bench.floor_bot", *(["--floor"] if variant.floor else []),
+                env={**env, "PYTHONPATH": str(REPO)}, cwd=folder,
+                stdin=asyncio.subprocess.DEVNULL, stdout=log, stderr=log,
+            )
+        bot = BotUnderTest(standin, guild_id, users, process, log_path)
+        try:
+            try:
+                await standin.call("POST", "/wait/ready", {"timeout": 60})
+                await standin.call("POST", "/wait/synced", {"guild_id": guild_id, "timeout": 30})
+            except Exception as error:
+                raise RuntimeError(f"{variant.name}: the bot did not get ready ({error}); its log: {bot.tail()}")\
+                    from error
+            await asyncio.sleep(0.5)
+            return await measure_kinds(bot, count, rate, seed)
+        finally:
+            await bot.stop()
+
+
+def _ratio_runs(values: list[float]) -> str:
+    return ", ".join(f"{value:.2f}" for value in values)
+
+
+async def run(args: argparse.Namespace) -> None:
+    count = 100 if args.quick else args.interactions
+    chosen = variants(args.extras)
+    costs: dict[str, list[dict[str, float]]] = {variant.name: [] for variant in chosen}
+    started = time.monotonic()
+    for number in range(args.runs):
+        order = chosen if number % 2 == 0 else [chosen[1], chosen[0], *chosen[2:]]
+        for variant in order:
+            with scratch_dir("lounge-floor-") as folder:
+                measured = await one_variant(folder, variant, count, args.rate, seed=number)
+            costs[variant.name].append(measured)
+            print(f"round {number + 1}, {variant.name}: " + ", ".join(
+                f"{kind} {ms:.3f} ms" for kind, ms in measured.items()), flush=True)
+        print("round {}: bot / floor: {}".format(number + 1, ", ".join(
+            f"{kind} {costs['bot'][-1][kind] / costs['floor'][-1][kind]:.2f}x" for kind in KINDS)), flush=True)
+
+    figures: list[Figure] = []
+    for kind in KINDS:
+        floor = [run[kind] for run in costs["floor"]]
+        bot = [run[kind] for run in costs["bot"]]
+        ratios = [b / f for b, f in zip(bot, floor, strict=True)]
+        ratio = median(ratios)
+        figures.append(Figure(
+            f"{kind}: bot / floor", f"{ratio:.2f}x", f"≤ {TARGET}x", ratio <= TARGET,
+            f"runs {_ratio_runs(ratios)}; bot {median(bot):.3f} ms, floor {median(floor):.3f} ms CPU per interaction",
+        ))
+    if args.extras:
+        for variant in chosen[2:]:
+            for kind in ("/pledge add", "/leaderboard show"):
+                ratios = [run[kind] / floor_run[kind] for run, floor_run in
+                          zip(costs[variant.name], costs["floor"], strict=True)]
+                figures.append(Figure(
+                    f"{kind}: {variant.name} / floor", f"{median(ratios):.2f}x",
+                    distance=f"runs {_ratio_runs(ratios)}; the floor has orjson and uvloop",
+                ))
+    print(f"\n{len(chosen)} variants x {args.runs} rounds x {len(KINDS)} kinds of {count} interactions at "
+          f"{args.rate:g}/s in {time.monotonic() - started:.0f} s; event loop of the bot: "
+          f"{os.environ.get('LOUNGE_EVENT_LOOP') or 'uvloop where installed'}")
+    print_summary(f"floor: the bot's CPU per interaction over discord.py's floor (median of {args.runs} rounds)",
+                  figures, command_line())
+
+
+def main() -> int:
+    parser = base_parser(__doc__.splitlines()[0])
+    parser.add_argument("--interactions", type=int, default=600, help="measured interactions of each kind")
+    parser.add_argument("--rate", type=float, default=300.0, help="interactions per second, fired steadily")
+    parser.add_argument("--extras", action="store_true",
+                        help="also the floor without orjson, without uvloop, and without both")
+    args = parser.parse_args()
+    print_machine()
+    asyncio.run(run(args))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

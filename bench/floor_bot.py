@@ -1,0 +1,78 @@
+"""The bot of :mod:`bench.floor`: ``python -m bot``, or discord.py's floor beside it.
+
+    .venv/bin/python -m bench.floor_bot [--floor]
+
+Without ``--floor`` this is exactly ``python -m bot`` (``bot.__main__.main``), configured by the
+same environment. With ``--floor`` it is the same program, the same ``LoungeBot``, the same
+app-command tree, checks, intents, dynamic items and gateway handling, except that the callbacks
+of the measured commands and components answer a constant ephemeral "ok": no database, no
+embed. What the two cost per interaction differs only by the lounge's own work.
+
+Two switches, read from the environment, measure discord.py's speed extras and the event loop:
+
+* ``LOUNGE_BENCH_ORJSON=0`` makes discord.py use the standard library's json even where orjson is
+  installed (``discord.utils.HAS_ORJSON``, which discord.py reads on every dump and load);
+* ``LOUNGE_EVENT_LOOP=asyncio|uvloop`` is read by ``python -m bot`` itself (bot/__main__.py).
+
+Benchmark-only code: nothing in ``bot/`` or ``cogs/`` knows of it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import discord
+from discord import app_commands
+
+import bot.__main__ as bot_main
+from bot.lounge import LoungeBot
+
+#: The measured slash commands, by their full name.
+FLOOR_COMMANDS = ("pledge add", "pick", "leaderboard show")
+
+
+async def answer_ok(*args: Any, **_options: Any) -> None:
+    """A command's or component's callback that answers a constant ephemeral "ok"."""
+    interaction = next(arg for arg in reversed(args) if isinstance(arg, discord.Interaction))
+    await interaction.response.send_message("ok", ephemeral=True)
+
+
+def _command(tree: app_commands.CommandTree[Any], name: str) -> app_commands.Command[Any, Any, Any]:
+    parent, *child = name.split(" ")
+    found: Any = tree.get_command(parent)
+    for part in child:
+        found = found.get_command(part)
+    if not isinstance(found, app_commands.Command):
+        raise SystemExit(f"bench.floor_bot: no command /{name} in the tree")
+    return found
+
+
+def install_floor(bot: LoungeBot) -> None:
+    """Swap the measured callbacks for :func:`answer_ok` (after the extensions are loaded)."""
+    for name in FLOOR_COMMANDS:
+        _command(bot.tree, name)._callback = answer_ok
+    from cogs.ballot.buttons import BallotButton
+    from cogs.ballot.selects import BallotSelect
+
+    BallotSelect.callback = answer_ok  # type: ignore[method-assign]
+    BallotButton.callback = answer_ok  # type: ignore[method-assign]
+
+
+def main(argv: list[str]) -> int:
+    if os.environ.get("LOUNGE_BENCH_ORJSON") == "0":
+        discord.utils.HAS_ORJSON = False
+    if "--floor" in argv:
+        prepare = LoungeBot.prepare
+
+        async def prepare_then_floor(self: LoungeBot) -> None:
+            await prepare(self)
+            install_floor(self)
+
+        LoungeBot.prepare = prepare_then_floor  # type: ignore[method-assign]
+    return bot_main.main([])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
