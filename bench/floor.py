@@ -221,7 +221,8 @@ async def _seeded_database(folder: Path, guild_id: int, channel_id: int) -> Path
     return path
 
 
-async def one_variant(folder: Path, variant: Variant, count: int, rate: float, seed: int) -> dict[str, float]:
+async def one_variant(folder: Path, variant: Variant, count: int, rate: float, seed: int,
+                      profile_to: Path | None = None) -> dict[str, float]:
     async with standin_process(folder) as standin:
         guild = await standin.call("POST", "/guilds", {"name": "Emmy Night"})
         guild_id, channel_id = str(guild["id"]), int(guild["system_channel_id"])
@@ -233,6 +234,8 @@ async def one_variant(folder: Path, variant: Variant, count: int, rate: float, s
         database = folder / "lounge.db"
         copy_database(await _seeded_database(folder, int(guild_id), channel_id), database)
         env = {**bot_environment(standin, database, token=TOKEN, guild_id=int(guild_id)), **variant.env}
+        if profile_to is not None and not variant.floor:
+            env["LOUNGE_BENCH_PROFILE"] = str(profile_to)
         log_path = folder / "bot.log"
         with log_path.open("wb") as log:
             process = await asyncio.create_subprocess_exec(
@@ -267,7 +270,8 @@ async def run(args: argparse.Namespace) -> None:
         order = chosen if number % 2 == 0 else [chosen[1], chosen[0], *chosen[2:]]
         for variant in order:
             with scratch_dir("lounge-floor-") as folder:
-                measured = await one_variant(folder, variant, count, args.rate, seed=number)
+                profile_to = Path(args.profile) if args.profile and number == args.runs - 1 else None
+                measured = await one_variant(folder, variant, count, args.rate, seed=number, profile_to=profile_to)
             costs[variant.name].append(measured)
             print(f"round {number + 1}, {variant.name}: " + ", ".join(
                 f"{kind} {ms:.3f} ms" for kind, ms in measured.items()), flush=True)
@@ -306,6 +310,8 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=300.0, help="interactions per second, fired steadily")
     parser.add_argument("--extras", action="store_true",
                         help="also the floor without orjson, without uvloop, and without both")
+    parser.add_argument("--profile", metavar="OUT.prof",
+                        help="run the last round's bot under cProfile (its figures then include the profiler)")
     args = parser.parse_args()
     print_machine()
     asyncio.run(run(args))

@@ -14,6 +14,8 @@ Two switches, read from the environment, measure discord.py's speed extras and t
   installed (``discord.utils.HAS_ORJSON``, which discord.py reads on every dump and load);
 * ``LOUNGE_EVENT_LOOP=asyncio|uvloop`` is read by ``python -m bot`` itself (bot/__main__.py).
 
+``LOUNGE_BENCH_PROFILE=out.prof`` runs it under cProfile (``bench.floor --profile``).
+
 Benchmark-only code: nothing in ``bot/`` or ``cogs/`` knows of it.
 """
 
@@ -71,7 +73,16 @@ def main(argv: list[str]) -> int:
             install_floor(self)
 
         LoungeBot.prepare = prepare_then_floor  # type: ignore[method-assign]
-    return bot_main.main([])
+    profile_to = os.environ.get("LOUNGE_BENCH_PROFILE")
+    if not profile_to:
+        return bot_main.main([])
+    import cProfile  # the event loop's thread only: where the bot's Python time goes
+
+    profiler = cProfile.Profile()
+    try:
+        return int(profiler.runcall(bot_main.main, []))
+    finally:
+        profiler.dump_stats(profile_to)
 
 
 if __name__ == "__main__":

@@ -27,8 +27,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import sqlite3
 import time
 from collections import defaultdict
+from pathlib import Path
 
 from bench import dataset
 from bench.common import (
@@ -58,6 +60,8 @@ from bot.domain.leaderboards.service import (
 )
 
 TARGET_MS = 10.0
+WORK_TARGET = 3.0
+"""Issue 17: a page's SQLite work at most 3x that of reading the rows it shows."""
 ACTIONS = ("open", "next", "previous")
 
 
@@ -75,6 +79,88 @@ class PlanChecker:
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
         self.seen.setdefault(sql, params)
         return await self.db.fetch_one(sql, params)
+
+
+class WorkCounter:
+    """A reader that runs the bot's own statements on a plain connection to the same file and
+    counts SQLite's virtual-machine steps (a progress handler called on every instruction):
+    the work a page costs, the same number on every run and every machine."""
+
+    def __init__(self, path: Path) -> None:
+        self.conn = sqlite3.connect(path, isolation_level=None)
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA query_only=ON")
+        self.steps = 0
+        self.statements = 0
+        self.conn.set_progress_handler(self._step, 1)
+
+    def _step(self) -> int:
+        self.steps += 1
+        return 0
+
+    def take(self) -> tuple[int, int]:
+        """(VM steps, statements) since the last take."""
+        counted = (self.steps, self.statements)
+        self.steps = self.statements = 0
+        return counted
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        self.statements += 1
+        return list(self.conn.execute(sql, params).fetchall())
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
+        rows = await self.fetch_all(sql, params)
+        return rows[0] if rows else None
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+async def shown_rows_work(counter: WorkCounter, kind: BoardKind, scope: int, user_ids: list[int]) -> int:
+    """VM steps to read the rows a page shows, each by its primary key: the reference of the work target."""
+    spec = SPECS[kind]
+    counter.take()
+    for user_id in user_ids:
+        await counter.fetch_one(
+            f"SELECT t.*, (SELECT m.display_name FROM members m WHERE m.guild_id = t.guild_id "  # noqa: S608
+            f"AND m.user_id = t.user_id) AS name FROM {spec.table} t "
+            "WHERE t.guild_id = ? AND t.scope = ? AND t.user_id = ?", (dataset.GUILD, scope, user_id))
+    return counter.take()[0]
+
+
+async def page_work(counter: WorkCounter, kind: BoardKind, scope: int, places: list[tuple[Cursor, int]],
+                    rng: random.Random, samples: int) -> dict[str, list[tuple[int, int, int]]]:
+    """(VM steps of the page, VM steps of reading its shown rows by key, statements) per page."""
+    work: dict[str, list[tuple[int, int, int]]] = {what: [] for what in ACTIONS}
+    for _ in range(samples):
+        place = rng.randrange(1, len(places) - 1)
+        edge = Edge(places[place][0], place + 1)
+        _c, viewer = rng.choice(places)
+        for what in ACTIONS:
+            counter.take()
+            if what == "open":
+                standings, _next = await board_page(counter, dataset.GUILD, kind, scope, None)
+            else:
+                direction = Direction.AFTER if what == "next" else Direction.BEFORE
+                window = await page_at(counter, dataset.GUILD, kind, scope,
+                                       PageRequest(2 + place // 10, edge, direction))
+                standings = window.standings
+            await viewer_standing(counter, dataset.GUILD, kind, scope, viewer)
+            steps, statements = counter.take()
+            shown = [standing.user_id for standing in standings] + [viewer]
+            work[what].append((steps, await shown_rows_work(counter, kind, scope, shown), statements))
+    return work
+
+
+async def primary_key_lookups(db: Database, user_ids: list[int]) -> list[float]:
+    """Milliseconds of one member looked up by primary key through the bot's Database."""
+    timings = []
+    for user_id in user_ids:
+        started = time.perf_counter()
+        await db.fetch_one("SELECT display_name FROM members WHERE guild_id = ? AND user_id = ?",
+                           (dataset.GUILD, user_id))
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
 
 
 class StatementTimer:
@@ -196,6 +282,31 @@ async def run(args: argparse.Namespace) -> None:
                 print(f"{kind_name:8} {scope_name:9} {what:8} {listed:>8,} {percentile(values, 0.5):7.2f} "
                       f"{percentile(values, 0.95):7.2f} {median(runs):7.2f} {max(values):7.2f}   {spread(runs, 2)}")
             plans_ok = await check_plans(db, scopes, random.Random(99))
+            pk_p99s = []
+            all_members = [user for rows in places.values() for _c, user in rows]
+            for number in range(args.runs):
+                chosen = random.Random(number).choices(all_members, k=samples * 3)
+                pk_p99s.append(percentile(await primary_key_lookups(db, chosen), 0.99))
+            counter = WorkCounter(path)
+            work_ratios: dict[tuple[str, str, str], float] = {}
+            print(f"\nSQLite work per page, in virtual-machine steps (deterministic: the same every run), "
+                  f"{min(samples, 100)} pages each; 'shown by key' = the steps of reading the same rows "
+                  "(the page's and the viewer's) one by one by primary key")
+            print(f"{'board':8} {'scope':9} {'what':8} {'steps p50':>10} {'max':>9} {'shown by key':>13} "
+                  f"{'worst ratio':>11} {'statements':>10}")
+            try:
+                for name, scope in scopes.items():
+                    for kind in BoardKind:
+                        work = await page_work(counter, kind, scope, places[(name, kind)], random.Random(5),
+                                               min(samples, 100))
+                        for what, pages in work.items():
+                            ratio = max(steps / reference for steps, reference, _n in pages)
+                            work_ratios[(kind.value, name, what)] = ratio
+                            print(f"{kind.value:8} {name:9} {what:8} {median([w[0] for w in pages]):>10,.0f} "
+                                  f"{max(w[0] for w in pages):>9,} {median([w[1] for w in pages]):>13,.0f} "
+                                  f"{ratio:>10.2f}x {max(w[2] for w in pages):>10}")
+            finally:
+                counter.close()
             if args.profile:
                 print("\n--profile: each statement of a page (p50 / p99 ms), per board and scope:")
                 for name, scope in scopes.items():
@@ -221,6 +332,15 @@ async def run(args: argparse.Namespace) -> None:
     figures.append(Figure("worst p99 of any board, scope, open, next or previous", f"{worst:.2f} ms",
                           f"< {TARGET_MS:.0f} ms", worst < TARGET_MS,
                           f"{ratio_text(worst, TARGET_MS)} ({' '.join(worst_key)})"))
+    worst_work = max(work_ratios, key=lambda key: work_ratios[key])
+    figures.append(Figure(
+        "SQLite work per page / reading its rows by key", f"{work_ratios[worst_work]:.2f}x", f"≤ {WORK_TARGET:g}x",
+        work_ratios[worst_work] <= WORK_TARGET,
+        f"worst page of every board, scope, open/next/previous ({' '.join(worst_work)}); VM steps, deterministic"))
+    pk = median(pk_p99s)
+    figures.append(Figure(
+        "worst page p99 / primary-key lookup p99", f"{worst / pk:.1f}x",
+        distance=f"page {worst:.2f} ms, one member by key {pk:.3f} ms (runs {spread(pk_p99s, 3)}), same run"))
     figures.append(Figure("query plans without a table scan", "yes" if plans_ok else "NO", "yes", plans_ok))
     print_summary(
         f"leaderboard at scale: {size.members:,} members, {size.pledges:,} pledges, {size.results:,} results "

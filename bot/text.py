@@ -25,6 +25,7 @@ user or data string that goes into an embed:
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from bisect import bisect_right
@@ -153,6 +154,8 @@ def invisible_characters(text: str) -> list[str]:
 
 def reveal(text: str) -> str:
     """`text` with every character that would hide shown as ``‹U+200B›``."""
+    if text.isascii() and text.isprintable():  # most names: nothing in ASCII but controls draws nothing
+        return text
     if not any(draws_nothing(character) for character in text):
         return text
     return "".join(
@@ -174,6 +177,8 @@ def refuse_invisible(text: str, *, what: str) -> None:
 
 def needs_isolation(text: str) -> bool:
     """True when `text` has right-to-left letters or Arabic digits that would reorder the text around it."""
+    if text.isascii():  # every right-to-left letter and Arabic digit is beyond ASCII
+        return False
     return any(unicodedata.bidirectional(character) in _RIGHT_TO_LEFT for character in text)
 
 
@@ -182,8 +187,12 @@ def isolate(text: str) -> str:
     return f"{FSI}{text}{PDI}" if needs_isolation(text) else text
 
 
+@functools.lru_cache(maxsize=16384)
 def safe(text: str, limit: int) -> str:
-    """Reveal, escape, clip and isolate: the form every name takes in an embed, at most `limit` long."""
+    """Reveal, escape, clip and isolate: the form every name takes in an embed, at most `limit` long.
+
+    Pure, and asked again and again for the same names (every ballot page, every board):
+    remembered."""
     shown = escape(reveal(one_line(text)))
     if limit > len(FSI + ELLIPSIS + PDI) and needs_isolation(shown):
         return isolate(clip(shown, limit - 2))

@@ -52,7 +52,8 @@ async def respond(interaction: discord.Interaction[Any], sending: Coroutine[Any,
         sending.close()
         raise InteractionExpired()
     try:
-        return await asyncio.wait_for(sending, timeout=left)
+        async with asyncio.timeout(left):  # no task of its own, unlike wait_for: every answer goes through here
+            return await sending
     except TimeoutError as error:
         raise InteractionExpired() from error
 
@@ -61,13 +62,27 @@ async def defer_if_slow(interaction: discord.Interaction[Any], work: Awaitable[T
     """Await `work`, deferring the interaction if it takes longer than DEFER_AFTER_SECONDS.
 
     A burst is answered in one round trip each; a slow moment (a locked database,
-    a big result) still answers inside the deadline. The work is never cancelled.
+    a big result) still answers inside the deadline. The work runs in the caller's own task
+    (a timer, not a second task, watches the clock: this is on every interaction's path), and
+    the answer waits for a deferral in flight, so it can never race it.
     """
-    task = asyncio.ensure_future(work)
-    done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER_SECONDS)
-    if not done and not interaction.response.is_done():
-        await respond(interaction, interaction.response.defer(ephemeral=ephemeral, thinking=True))
-    return await task
+    loop = asyncio.get_running_loop()
+    deferring: list[asyncio.Task[Any]] = []
+
+    def defer_now() -> None:
+        if not interaction.response.is_done():
+            deferring.append(loop.create_task(
+                respond(interaction, interaction.response.defer(ephemeral=ephemeral, thinking=True)),
+                name="defer-if-slow"))
+
+    timer = loop.call_later(DEFER_AFTER_SECONDS, defer_now)
+    try:
+        result = await work
+    finally:
+        timer.cancel()
+        if deferring:
+            await deferring[0]
+    return result
 
 
 async def reply(

@@ -1,10 +1,15 @@
 """The process's SQLite connections and its single, group-committing writer.
 
-Two connections: one that only the writer task uses, and one for reads
-(``query_only``). In WAL mode readers never wait for writers, so while the writer
-waits for a lock held by another process (a backup, a host's sqlite shell) the
-bot keeps answering reads inside Discord's 3-second deadline, and a read never
-sees a write that is not yet committed. Every write is a *unit of work*: an async
+Connections: one that only the writer task uses, and two for reads (``query_only``).
+In WAL mode readers never wait for writers, so while the writer waits for a lock
+held by another process (a backup, a host's sqlite shell) the bot keeps answering
+reads inside Discord's 3-second deadline, and a read never sees a write that is not
+yet committed. A read first runs on the event loop's own thread, on a connection
+that never waits (``busy_timeout=0``) and may run :data:`QUICK_READ_STEPS` virtual-
+machine steps (a millisecond or two): nearly every read of an interaction is a few
+indexed rows, which cost far less than a hand-off to a thread and back. A read that
+goes over, or meets a lock, is interrupted and run again on aiosqlite's reader thread,
+which waits as long as ``busy_timeout`` allows. Every write is a *unit of work*: an async
 function that receives a :class:`Transaction`. Units are queued to one writer
 task, which runs as many as are waiting inside a single ``BEGIN IMMEDIATE`` …
 ``COMMIT``, each under its own SAVEPOINT so that one unit's error rolls back only
@@ -51,6 +56,9 @@ T = TypeVar("T")
 # Discord's 3-second interaction deadline.
 BUSY_TIMEOUT_MS = 1500
 MAX_UNITS_PER_COMMIT = 256
+QUICK_READ_STEPS = 200_000
+"""Virtual-machine steps a read may take on the event loop before it moves to the reader thread."""
+_PROGRESS_EVERY = 1_000
 
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -59,6 +67,37 @@ PRAGMAS = (
     f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
     "PRAGMA temp_store=MEMORY",
 )
+
+
+def _changed(raw: sqlite3.Connection, sql: str, params: Params) -> int:
+    cursor = raw.execute(sql, params)
+    try:
+        return cursor.rowcount
+    finally:
+        cursor.close()
+
+
+def _inserted(raw: sqlite3.Connection, sql: str, params: Params) -> int | None:
+    cursor = raw.execute(sql, params)
+    try:
+        return cursor.lastrowid
+    finally:
+        cursor.close()
+
+
+def _script(raw: sqlite3.Connection, statements: Sequence[str]) -> None:
+    for sql in statements:
+        raw.execute(sql).close()
+
+
+async def in_thread(conn: aiosqlite.Connection, function: Callable[..., T], *args: Any) -> T:
+    """Run `function(raw connection, *args)` on `conn`'s thread: one hand-off there and back.
+
+    aiosqlite's own ``execute`` then ``cursor.close()`` are two; this is its ``_execute``
+    (private, but what each of its public methods is made of; aiosqlite is pinned below 0.23).
+    """
+    result: T = await conn._execute(function, conn._conn, *args)  # type: ignore[no-untyped-call]
+    return result
 
 
 class Transaction:
@@ -71,16 +110,11 @@ class Transaction:
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; return the number of rows it changed."""
-        cursor = await self._conn.execute(sql, params)
-        changed = cursor.rowcount
-        await cursor.close()
-        return changed
+        return await in_thread(self._conn, _changed, sql, params)
 
     async def insert(self, sql: str, params: Params = ()) -> int:
         """Run one INSERT; return the new row's id."""
-        cursor = await self._conn.execute(sql, params)
-        row_id = cursor.lastrowid
-        await cursor.close()
+        row_id = await in_thread(self._conn, _inserted, sql, params)
         if row_id is None:
             raise RuntimeError("INSERT produced no row id")
         return row_id
@@ -105,10 +139,18 @@ class _Unit:
 class Database:
     """The writer's connection and task, and the connection for reads."""
 
-    def __init__(self, conn: aiosqlite.Connection, reader: aiosqlite.Connection, path: Path) -> None:
+    def __init__(self, conn: aiosqlite.Connection, reader: aiosqlite.Connection, path: Path,
+                 quick: sqlite3.Connection | None = None) -> None:
         self._conn = conn
         self._reader = reader
+        self._quick = quick
+        self._quick_budget = 0
+        self.quick_reads = 0
+        self.slow_reads = 0
+        """Reads answered on the event loop, and those run on the reader thread (too long, or locked)."""
         self.path = path
+        if quick is not None:
+            quick.set_progress_handler(self._over_budget, _PROGRESS_EVERY)
         self._queue: asyncio.Queue[_Unit | None] = asyncio.Queue()
         self._writer: asyncio.Task[None] | None = None
         self._closed = False
@@ -132,7 +174,13 @@ class Database:
         reader.row_factory = sqlite3.Row
         for pragma in (*PRAGMAS, "PRAGMA query_only=ON"):
             await reader.execute(pragma)
-        database = cls(conn, reader, path)
+        quick = None
+        if str(path) != ":memory:":  # another connection to ":memory:" would be another database
+            quick = sqlite3.connect(str(path), isolation_level=None, cached_statements=256)
+            quick.row_factory = sqlite3.Row
+            for pragma in (*PRAGMAS, "PRAGMA query_only=ON", "PRAGMA busy_timeout=0"):
+                quick.execute(pragma).close()
+        database = cls(conn, reader, path, quick)
         database._writer = asyncio.create_task(database._write_loop(), name="database-writer")
         return database
 
@@ -149,8 +197,22 @@ class Database:
         """The raw connection, for migrations and benchmarks only."""
         return self._conn
 
+    def _over_budget(self) -> int:
+        self._quick_budget -= 1
+        return 1 if self._quick_budget < 0 else 0  # non-zero interrupts the statement
+
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
         """Read committed data; never waits for the writer."""
+        if self._quick is not None:
+            self._quick_budget = QUICK_READ_STEPS // _PROGRESS_EVERY
+            try:
+                rows: list[Row] = self._quick.execute(sql, params).fetchall()
+            except sqlite3.OperationalError:
+                pass  # interrupted (too long for the event loop) or locked: the reader thread answers
+            else:
+                self.quick_reads += 1
+                return rows
+        self.slow_reads += 1
         try:
             return list(await self._reader.execute_fetchall(sql, params))
         except sqlite3.OperationalError as error:
@@ -192,6 +254,8 @@ class Database:
                 await self._conn.execute("PRAGMA optimize")
             await self._conn.close()
             await self._reader.close()
+            if self._quick is not None:
+                self._quick.close()
             closed_cleanly = True
         finally:
             if not closed_cleanly:
@@ -199,6 +263,8 @@ class Database:
                 # keep the process alive after the event loop has gone.
                 self._conn.stop()
                 self._reader.stop()
+                if self._quick is not None:
+                    self._quick.close()
 
     async def _write_loop(self) -> None:
         stopping = False
@@ -216,28 +282,33 @@ class Database:
             await self._commit_batch(batch)
 
     async def _commit_batch(self, batch: list[_Unit]) -> None:
+        """One transaction for the whole batch, each unit under its own savepoint. The statements
+        between two units go to the writer's thread together (RELEASE then SAVEPOINT, RELEASE then
+        COMMIT): a unit alone costs two hand-offs besides its own statements."""
         outcomes: list[tuple[bool, Any]] = []
         tx = Transaction(self._conn)
         try:
-            await self._conn.execute("BEGIN IMMEDIATE")
+            await in_thread(self._conn, _script, ("BEGIN IMMEDIATE",))
         except sqlite3.Error as error:
             self._fail(batch, error)
             return
         try:
+            open_savepoint = False
             for unit in batch:
-                await self._conn.execute("SAVEPOINT unit")
+                await in_thread(self._conn, _script, ("RELEASE unit", "SAVEPOINT unit") if open_savepoint
+                                else ("SAVEPOINT unit",))
+                open_savepoint = True
                 try:
                     value = await unit.work(tx)
                 except Exception as error:  # the unit's own failure: undo it, keep the batch
-                    await self._conn.execute("ROLLBACK TO unit")
-                    await self._conn.execute("RELEASE unit")
+                    await in_thread(self._conn, _script, ("ROLLBACK TO unit", "RELEASE unit"))
+                    open_savepoint = False
                     if isinstance(error, sqlite3.OperationalError):
                         error = StorageUnavailable(str(error))
                     outcomes.append((False, error))
                 else:
-                    await self._conn.execute("RELEASE unit")
                     outcomes.append((True, value))
-            await self._conn.execute("COMMIT")
+            await in_thread(self._conn, _script, ("RELEASE unit", "COMMIT") if open_savepoint else ("COMMIT",))
         except sqlite3.Error as error:
             with contextlib.suppress(sqlite3.Error):
                 await self._conn.execute("ROLLBACK")

@@ -42,6 +42,21 @@ async def test_a_slow_write_is_deferred_in_time_and_a_quick_one_is_not(monkeypat
     assert slow.response.deferred == 1
 
 
+async def test_work_that_ends_while_its_deferral_is_in_flight_waits_for_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The answer after a deferral must be a follow-up: never sent while the deferral is still on its way."""
+    monkeypatch.setattr(ui, "DEFER_AFTER_SECONDS", 0.01)
+    slow_network = _Interaction()
+
+    async def slow_defer(**_: Any) -> None:
+        await asyncio.sleep(0.05)
+        slow_network.response.deferred += 1
+
+    slow_network.response.defer = slow_defer  # type: ignore[method-assign]
+
+    assert await ui.defer_if_slow(slow_network, asyncio.sleep(0.02, "done")) == "done"  # type: ignore[arg-type]
+    assert slow_network.response.is_done()
+
+
 async def test_an_answer_after_the_deadline_is_not_sent() -> None:
     late = _Interaction(age=3.5)
     with pytest.raises(ui.InteractionExpired):

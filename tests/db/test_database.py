@@ -45,3 +45,24 @@ async def test_writes_after_close_are_refused(db: Database) -> None:
     await db.close()
     with pytest.raises(Exception, match="database"):
         await db.write(lambda tx: insert_entry(tx, "late"))
+
+
+async def test_a_short_read_is_answered_on_the_event_loop_and_sees_every_commit(db: Database) -> None:
+    quick_before, slow_before = db.quick_reads, db.slow_reads
+    await db.write(lambda tx: insert_entry(tx, "committed"))
+
+    assert await db.fetch_value("SELECT detail FROM audit_log") == "committed"
+    assert (db.quick_reads - quick_before, db.slow_reads - slow_before) == (1, 0)
+
+
+async def test_a_long_read_moves_to_the_reader_thread_and_still_answers_in_full(db: Database) -> None:
+    counting = ("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000) "
+                "SELECT COUNT(*), SUM(i) FROM n")
+    slow_before = db.slow_reads
+
+    row = await db.fetch_one(counting)
+
+    assert row is not None
+    assert tuple(row) == (200_000, 200_000 * 200_001 // 2)
+    assert db.slow_reads - slow_before == 1
+

@@ -18,6 +18,7 @@ ceremony, and refuse unknown or ambiguous names with one clear sentence.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import unicodedata
 from dataclasses import dataclass
@@ -204,6 +205,7 @@ def require_state(ceremony: Ceremony, *states: str, doing: str) -> None:
     )
 
 
+@functools.lru_cache(maxsize=16384)
 def fingerprint(label: str) -> str:
     """Six hex digits naming a nomination's label. Row ids are reused once rows are deleted (a
     draft re-imported, a nominee removed and another added), so a menu or button that carries
