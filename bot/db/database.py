@@ -13,7 +13,8 @@ which waits as long as ``busy_timeout`` allows. Every write is a *unit of work*:
 function that receives a :class:`Transaction`. Units are queued to one writer
 task, which runs as many as are waiting inside a single ``BEGIN IMMEDIATE`` …
 ``COMMIT``, each under its own SAVEPOINT so that one unit's error rolls back only
-that unit. A caller is woken only after the commit that holds its unit, so an
+that unit; the whole batch runs on the writer connection's thread in one
+hand-off. A caller is woken only after the commit that holds its unit, so an
 acknowledgement always follows a durable write, and one fsync serves a whole
 burst ("group commit").
 
@@ -37,6 +38,7 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
+import threading
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,11 +87,6 @@ def _inserted(raw: sqlite3.Connection, sql: str, params: Params) -> int | None:
         cursor.close()
 
 
-def _script(raw: sqlite3.Connection, statements: Sequence[str]) -> None:
-    for sql in statements:
-        raw.execute(sql).close()
-
-
 async def in_thread(conn: aiosqlite.Connection, function: Callable[..., T], *args: Any) -> T:
     """Run `function(raw connection, *args)` on `conn`'s thread: one hand-off there and back.
 
@@ -101,38 +98,94 @@ async def in_thread(conn: aiosqlite.Connection, function: Callable[..., T], *arg
 
 
 class Transaction:
-    """The handle a unit of work uses; valid only while its unit runs."""
+    """The handle a unit of work uses; valid only while its unit runs.
 
-    __slots__ = ("_conn",)
+    A unit runs on the writer's thread, inside its batch's transaction (see
+    :meth:`Database.write`): these methods are ``async`` so that a unit reads as the rest of
+    the code does, but each runs its statement at once and never suspends."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
+    __slots__ = ("_raw",)
+
+    def __init__(self, raw: sqlite3.Connection) -> None:
+        self._raw = raw
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; return the number of rows it changed."""
-        return await in_thread(self._conn, _changed, sql, params)
+        return _changed(self._raw, sql, params)
 
     async def insert(self, sql: str, params: Params = ()) -> int:
         """Run one INSERT; return the new row's id."""
-        row_id = await in_thread(self._conn, _inserted, sql, params)
+        row_id = _inserted(self._raw, sql, params)
         if row_id is None:
             raise RuntimeError("INSERT produced no row id")
         return row_id
 
     async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
-        await self._conn.executemany(sql, rows)
+        self._raw.executemany(sql, rows).close()
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
-        return list(await self._conn.execute_fetchall(sql, params))
+        rows: list[Row] = self._raw.execute(sql, params).fetchall()
+        return rows
 
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
-        rows = await self._conn.execute_fetchall(sql, params)
-        return next(iter(rows), None)
+        rows = await self.fetch_all(sql, params)
+        return rows[0] if rows else None
+
+
+Work = Callable[[Transaction], Awaitable[Any]]
+
+
+class UnitSuspended(RuntimeError):
+    """A unit of work awaited something other than its :class:`Transaction` (a sleep, a lock, a
+    network call): it cannot run inside the writer's transaction. A programming error."""
+
+
+def _drive(unit: Awaitable[Any]) -> Any:
+    """Run a unit's coroutine to its end on this thread: its only awaits are its Transaction's,
+    which never suspend, so it finishes in one step."""
+    coroutine = unit.__await__()
+    try:
+        yielded = coroutine.send(None)
+    except StopIteration as finished:
+        return finished.value
+    close = getattr(coroutine, "close", None)
+    if close is not None:
+        close()
+    raise UnitSuspended(f"a unit of work awaited something other than its Transaction ({yielded!r})")
+
+
+def _run_batch(raw: sqlite3.Connection, works: Sequence[Work]) -> list[tuple[bool, Any]]:
+    """On the writer's thread: one transaction for the whole batch, each unit under its own
+    savepoint, so that one unit's error rolls back only that unit. Raises (the transaction
+    rolled back) when the database itself fails: a lock not granted, a full disk."""
+    raw.execute("BEGIN IMMEDIATE").close()
+    try:
+        tx = Transaction(raw)
+        outcomes: list[tuple[bool, Any]] = []
+        for work in works:
+            raw.execute("SAVEPOINT unit").close()
+            try:
+                value = _drive(work(tx))
+            except Exception as error:  # the unit's own failure: undo it, keep the batch
+                raw.execute("ROLLBACK TO unit").close()
+                raw.execute("RELEASE unit").close()
+                if isinstance(error, sqlite3.OperationalError):
+                    error = StorageUnavailable(str(error))
+                outcomes.append((False, error))
+            else:
+                raw.execute("RELEASE unit").close()
+                outcomes.append((True, value))
+        raw.execute("COMMIT").close()
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            raw.execute("ROLLBACK").close()
+        raise
+    return outcomes
 
 
 @dataclass
 class _Unit:
-    work: Callable[[Transaction], Awaitable[Any]]
+    work: Work
     done: asyncio.Future[Any] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
 
 
@@ -145,6 +198,7 @@ class Database:
         self._reader = reader
         self._quick = quick
         self._quick_budget = 0
+        self._loop_thread = threading.get_ident()
         self.quick_reads = 0
         self.slow_reads = 0
         """Reads answered on the event loop, and those run on the reader thread (too long, or locked)."""
@@ -203,6 +257,8 @@ class Database:
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
         """Read committed data; never waits for the writer."""
+        if threading.get_ident() != self._loop_thread:
+            raise UnitSuspended("a unit of work read through the Database: read through its Transaction instead")
         if self._quick is not None:
             self._quick_budget = QUICK_READ_STEPS // _PROGRESS_EVERY
             try:
@@ -232,6 +288,10 @@ class Database:
         Returns only after the commit; raises what `work` raised (its changes
         rolled back, the other units of the batch unaffected), or
         :class:`StorageUnavailable` if the database cannot be written.
+
+        `work` runs on the writer's thread with the rest of its batch, in one hand-off there
+        and back: it may await only its :class:`Transaction` (anything else raises
+        :class:`UnitSuspended`), and it should touch no state but what it returns.
         """
         if self._closed:
             raise StorageUnavailable("the database is closed")
@@ -282,41 +342,13 @@ class Database:
             await self._commit_batch(batch)
 
     async def _commit_batch(self, batch: list[_Unit]) -> None:
-        """One transaction for the whole batch, each unit under its own savepoint. The statements
-        between two units go to the writer's thread together (RELEASE then SAVEPOINT, RELEASE then
-        COMMIT): a unit alone costs two hand-offs besides its own statements."""
-        outcomes: list[tuple[bool, Any]] = []
-        tx = Transaction(self._conn)
+        """The whole batch in one hand-off to the writer's thread (see :func:`_run_batch`)."""
         try:
-            await in_thread(self._conn, _script, ("BEGIN IMMEDIATE",))
+            outcomes = await in_thread(self._conn, _run_batch, [unit.work for unit in batch])
         except sqlite3.Error as error:
-            self._fail(batch, error)
-            return
-        try:
-            open_savepoint = False
-            for unit in batch:
-                await in_thread(self._conn, _script, ("RELEASE unit", "SAVEPOINT unit") if open_savepoint
-                                else ("SAVEPOINT unit",))
-                open_savepoint = True
-                try:
-                    value = await unit.work(tx)
-                except Exception as error:  # the unit's own failure: undo it, keep the batch
-                    await in_thread(self._conn, _script, ("ROLLBACK TO unit", "RELEASE unit"))
-                    open_savepoint = False
-                    if isinstance(error, sqlite3.OperationalError):
-                        error = StorageUnavailable(str(error))
-                    outcomes.append((False, error))
-                else:
-                    outcomes.append((True, value))
-            await in_thread(self._conn, _script, ("RELEASE unit", "COMMIT") if open_savepoint else ("COMMIT",))
-        except sqlite3.Error as error:
-            with contextlib.suppress(sqlite3.Error):
-                await self._conn.execute("ROLLBACK")
             self._fail(batch, error)
             return
         except BaseException:
-            with contextlib.suppress(sqlite3.Error):
-                await self._conn.execute("ROLLBACK")
             self._fail(batch, StorageUnavailable("the write was interrupted"))
             raise
         self.commits += 1

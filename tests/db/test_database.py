@@ -66,3 +66,23 @@ async def test_a_long_read_moves_to_the_reader_thread_and_still_answers_in_full(
     assert tuple(row) == (200_000, 200_000 * 200_001 // 2)
     assert db.slow_reads - slow_before == 1
 
+
+
+async def test_a_unit_of_work_may_await_only_its_transaction(db: Database) -> None:
+    """Units run on the writer's thread inside the batch's transaction: a unit that sleeps, or
+    reads through the Database (committed data, not its own), is refused, and nothing of it stays."""
+    from bot.db.database import UnitSuspended
+
+    async def sleeps(tx: Transaction) -> None:
+        await insert_entry(tx, "before the sleep")
+        await asyncio.sleep(0)
+
+    async def reads_around_its_transaction(tx: Transaction) -> None:
+        await insert_entry(tx, "before the read")
+        await db.fetch_value("SELECT COUNT(*) FROM audit_log")
+
+    for unit in (sleeps, reads_around_its_transaction):
+        with pytest.raises(UnitSuspended):
+            await db.write(unit)
+    assert await db.write(lambda tx: insert_entry(tx, "still writing")) > 0
+    assert [row[0] for row in await db.fetch_all("SELECT detail FROM audit_log")] == ["still writing"]

@@ -199,7 +199,8 @@ async def test_spoiler_safe_servers_hide_the_outcome(db: Database, clock: FakeCl
 async def test_five_thousand_losers_fit_in_one_announcement(db: Database, clock: FakeClock) -> None:
     lounge = await open_lounge(db, clock)
     users = range(1000, 6000)
-    await db.write(lambda tx: _bulk_picks(tx, lounge, users))
+    mad_men = await lounge.nominee(DRAMA, "Mad Men")
+    await db.write(lambda tx: _bulk_picks(tx, lounge, mad_men, users))
     report = await lounge.log(DRAMA, "Breaking Bad")
     assert (report.losses_added, report.newcomers, report.roles_granted) == (5000, 5000, 5000)
     body = (await lounge.announcements("result.log"))[0]
@@ -216,8 +217,7 @@ async def test_five_thousand_losers_fit_in_one_announcement(db: Database, clock:
     assert await db.fetch_value("SELECT COUNT(*) FROM loss_totals") == 0
 
 
-async def _bulk_picks(tx: Any, lounge: Lounge, users: range) -> None:
-    mad_men = await lounge.nominee(DRAMA, "Mad Men")
+async def _bulk_picks(tx: Any, lounge: Lounge, mad_men: Any, users: range) -> None:
     ceremony_id = await tx.fetch_one("SELECT id FROM ceremonies WHERE guild_id = ?", (lounge.guild_id,))
     name = "A member with a rather long display name, to fill the field ~~~~~~~~~~~~~~~~~~~~~~~~~"
     await tx.execute_many(
