@@ -2,9 +2,9 @@
 
     .venv/bin/python -m bench.floor [--quick] [--runs 3] [--interactions 600] [--rate 300] [--extras]
 
-For each round, two bot processes are run one after the other, each against a stand-in of its
-own (``python -m standin``, its own process) with the same server, the same members and a copy of
-the same database (the 2014 Emmys live):
+For each round, two bot processes run side by side, each against a stand-in of its own
+(``python -m standin``, its own process) with the same server, the same members and a copy of the
+same database (the 2014 Emmys live):
 
 * **bot**: ``python -m bench.floor_bot``, which is ``python -m bot`` itself;
 * **floor**: the same program, the same ``LoungeBot``, tree, checks and dynamic items, whose
@@ -16,19 +16,21 @@ from a member of its own (after a warm-up of each kind): ``/pledge add``, ``/pic
 select (a pick in the first category of the member's ``/ballot``), a button click (the ballot's
 "Next page"), ``/leaderboard show``. The CPU (user + system, every thread: the SQLite writer's
 too) the bot process used from the first interaction of a kind fired to the last answered,
-divided by their number, is its cost per interaction. The rounds alternate which variant goes
-first, so a busy machine slows both; the ratio bot / floor is given per round and as the median.
+divided by their number, is its cost per interaction. The two run at the same time, kind by kind
+in step (a barrier starts each kind in both), so whatever else the shared machine does at that
+moment slows both alike; the ratio bot / floor is given per round and as the median.
 Target: at most 1.3x for every kind.
 
-``--extras`` adds the floor's own variants to every round: discord.py's speed extras (orjson:
-``LOUNGE_BENCH_ORJSON=0`` switches it off) and the event loop (``LOUNGE_EVENT_LOOP=asyncio`` or
-uvloop), each as a ratio to the floor with neither.
+``--extras`` adds pairs to every round, the floor beside a floor without discord.py's speed extras
+(orjson: ``LOUNGE_BENCH_ORJSON=0``), without uvloop (``LOUNGE_EVENT_LOOP=asyncio``), and without
+both: each as a ratio to the floor with both, measured beside it.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -159,8 +161,10 @@ async def _steady(count: int, rate: float, job: Job) -> None:
     await asyncio.gather(*(one(index) for index in range(count)))
 
 
-async def measure_kinds(bot: BotUnderTest, count: int, rate: float, seed: int) -> dict[str, float]:
-    """Bot CPU ms per interaction for every kind, each after a warm-up."""
+async def measure_kinds(bot: BotUnderTest, count: int, rate: float, seed: int,
+                        barrier: asyncio.Barrier | None = None) -> dict[str, float]:
+    """Bot CPU ms per interaction for every kind, each after a warm-up; with a `barrier`, every kind
+    starts at the same moment as in the variants run beside this one."""
     rng = random.Random(seed)
     picks = _picks()
     amounts = ("5", "10", "20", "25", "12.50")
@@ -170,6 +174,8 @@ async def measure_kinds(bot: BotUnderTest, count: int, rate: float, seed: int) -
 
     async def timed(kind: str, job: Job) -> None:
         await _steady(WARM_UP, rate, job)  # the first of a kind imports and fills caches: not counted
+        if barrier is not None:
+            await barrier.wait()
         before = process_cpu_seconds(bot.process.pid)
         await _steady(count, rate, lambda index: job(WARM_UP + index))
         costs[kind] = (process_cpu_seconds(bot.process.pid) - before) * 1000 / count
@@ -222,7 +228,7 @@ async def _seeded_database(folder: Path, guild_id: int, channel_id: int) -> Path
 
 
 async def one_variant(folder: Path, variant: Variant, count: int, rate: float, seed: int,
-                      profile_to: Path | None = None) -> dict[str, float]:
+                      profile_to: Path | None = None, barrier: asyncio.Barrier | None = None) -> dict[str, float]:
     async with standin_process(folder) as standin:
         guild = await standin.call("POST", "/guilds", {"name": "Emmy Night"})
         guild_id, channel_id = str(guild["id"]), int(guild["system_channel_id"])
@@ -251,8 +257,10 @@ async def one_variant(folder: Path, variant: Variant, count: int, rate: float, s
             except Exception as error:
                 raise RuntimeError(f"{variant.name}: the bot did not get ready ({error}); its log: {bot.tail()}")\
                     from error
+            if barrier is not None:
+                await barrier.wait()  # both ready: start together
             await asyncio.sleep(0.5)
-            return await measure_kinds(bot, count, rate, seed)
+            return await measure_kinds(bot, count, rate, seed, barrier)
         finally:
             await bot.stop()
 
@@ -261,44 +269,64 @@ def _ratio_runs(values: list[float]) -> str:
     return ", ".join(f"{value:.2f}" for value in values)
 
 
+async def paired(variants: list[Variant], count: int, rate: float, seed: int,
+                 profile: str | None) -> dict[str, dict[str, float]]:
+    """Run `variants` at the same time (each its own stand-in and bot), kind by kind in step."""
+    barrier = asyncio.Barrier(len(variants))
+    with contextlib.ExitStack() as folders:
+        paths = [folders.enter_context(scratch_dir("lounge-floor-")) for _ in variants]
+        measured = await asyncio.gather(*(
+            one_variant(folder, variant, count, rate, seed=seed, barrier=barrier,
+                        profile_to=Path(profile) if profile and not variant.floor else None)
+            for folder, variant in zip(paths, variants, strict=True)
+        ))
+    return {variant.name: costs for variant, costs in zip(variants, measured, strict=True)}
+
+
 async def run(args: argparse.Namespace) -> None:
     count = 100 if args.quick else args.interactions
     chosen = variants(args.extras)
+    floor, bot = chosen[0], chosen[1]
+    pairs = [[floor, bot], *([floor, other] for other in chosen[2:])]
     costs: dict[str, list[dict[str, float]]] = {variant.name: [] for variant in chosen}
+    references: dict[str, list[dict[str, float]]] = {variant.name: [] for variant in chosen}
     started = time.monotonic()
     for number in range(args.runs):
-        order = chosen if number % 2 == 0 else [chosen[1], chosen[0], *chosen[2:]]
-        for variant in order:
-            with scratch_dir("lounge-floor-") as folder:
-                profile_to = Path(args.profile) if args.profile and number == args.runs - 1 else None
-                measured = await one_variant(folder, variant, count, args.rate, seed=number, profile_to=profile_to)
-            costs[variant.name].append(measured)
-            print(f"round {number + 1}, {variant.name}: " + ", ".join(
-                f"{kind} {ms:.3f} ms" for kind, ms in measured.items()), flush=True)
-        print("round {}: bot / floor: {}".format(number + 1, ", ".join(
-            f"{kind} {costs['bot'][-1][kind] / costs['floor'][-1][kind]:.2f}x" for kind in KINDS)), flush=True)
+        for pair in pairs:
+            profile = args.profile if number == args.runs - 1 else None
+            measured = await paired(pair, count, args.rate, number, profile)
+            costs[pair[1].name].append(measured[pair[1].name])
+            references[pair[1].name].append(measured[floor.name])
+            for name, kinds in measured.items():
+                print(f"round {number + 1}, {name}: " + ", ".join(
+                    f"{kind} {ms:.3f} ms" for kind, ms in kinds.items()), flush=True)
+            print("round {}: {} / floor: {}".format(number + 1, pair[1].name, ", ".join(
+                f"{kind} {measured[pair[1].name][kind] / measured[floor.name][kind]:.2f}x" for kind in KINDS)),
+                flush=True)
+    costs["floor"] = references["bot"]
 
     figures: list[Figure] = []
     for kind in KINDS:
-        floor = [run[kind] for run in costs["floor"]]
-        bot = [run[kind] for run in costs["bot"]]
-        ratios = [b / f for b, f in zip(bot, floor, strict=True)]
+        floor_ms = [run[kind] for run in costs["floor"]]
+        bot_ms = [run[kind] for run in costs["bot"]]
+        ratios = [b / f for b, f in zip(bot_ms, floor_ms, strict=True)]
         ratio = median(ratios)
         figures.append(Figure(
             f"{kind}: bot / floor", f"{ratio:.2f}x", f"≤ {TARGET}x", ratio <= TARGET,
-            f"runs {_ratio_runs(ratios)}; bot {median(bot):.3f} ms, floor {median(floor):.3f} ms CPU per interaction",
+            f"runs {_ratio_runs(ratios)}; bot {median(bot_ms):.3f} ms, floor {median(floor_ms):.3f} ms CPU per "
+            "interaction",
         ))
     if args.extras:
         for variant in chosen[2:]:
             for kind in ("/pledge add", "/leaderboard show"):
                 ratios = [run[kind] / floor_run[kind] for run, floor_run in
-                          zip(costs[variant.name], costs["floor"], strict=True)]
+                          zip(costs[variant.name], references[variant.name], strict=True)]
                 figures.append(Figure(
                     f"{kind}: {variant.name} / floor", f"{median(ratios):.2f}x",
-                    distance=f"runs {_ratio_runs(ratios)}; the floor has orjson and uvloop",
+                    distance=f"runs {_ratio_runs(ratios)}; against the floor with both, run beside it",
                 ))
-    print(f"\n{len(chosen)} variants x {args.runs} rounds x {len(KINDS)} kinds of {count} interactions at "
-          f"{args.rate:g}/s in {time.monotonic() - started:.0f} s; event loop of the bot: "
+    print(f"\n{len(pairs)} pair(s) side by side x {args.runs} rounds x {len(KINDS)} kinds of {count} interactions "
+          f"at {args.rate:g}/s to each bot in {time.monotonic() - started:.0f} s; event loop of the bot: "
           f"{os.environ.get('LOUNGE_EVENT_LOOP') or 'uvloop where installed'}")
     print_summary(f"floor: the bot's CPU per interaction over discord.py's floor (median of {args.runs} rounds)",
                   figures, command_line())
@@ -307,7 +335,8 @@ async def run(args: argparse.Namespace) -> None:
 def main() -> int:
     parser = base_parser(__doc__.splitlines()[0])
     parser.add_argument("--interactions", type=int, default=600, help="measured interactions of each kind")
-    parser.add_argument("--rate", type=float, default=300.0, help="interactions per second, fired steadily")
+    parser.add_argument("--rate", type=float, default=150.0,
+                        help="interactions per second to each of the two bots, fired steadily")
     parser.add_argument("--extras", action="store_true",
                         help="also the floor without orjson, without uvloop, and without both")
     parser.add_argument("--profile", metavar="OUT.prof",

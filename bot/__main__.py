@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
 import sys
-from collections.abc import Callable
 
 import discord
 from dotenv import load_dotenv
@@ -18,6 +16,7 @@ from bot.db import DatabaseTooNew
 from bot.db.backup import BackupError
 from bot.db.lock import DatabaseInUse
 from bot.domain.errors import StorageUnavailable
+from bot.event_loop import event_loop_factory
 from bot.lounge import LoungeBot
 
 OPERATIONS = ("backup", "restore", "doctor")
@@ -47,19 +46,6 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(config.log_level)
     with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
         return runner.run(run(config))
-
-
-def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
-    """uvloop where it is installed (Linux and macOS: it cuts the event loop's share of every
-    interaction, see docs/PERFORMANCE.md), asyncio's own loop elsewhere or with
-    ``LOUNGE_EVENT_LOOP=asyncio``."""
-    if os.environ.get("LOUNGE_EVENT_LOOP", "").strip().lower() == "asyncio":
-        return None
-    try:
-        import uvloop
-    except ImportError:
-        return None
-    return uvloop.new_event_loop
 
 
 def configure_logging(level: str) -> None:

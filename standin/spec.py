@@ -412,6 +412,13 @@ class ApiSpec:
         self.allowances = tuple(allowances)
         self.version = str(patched["info"]["version"])
         self._operations = sorted(_operations(patched), key=lambda item: -item[1])
+        # Every request asks for its operation: look among those of the same method, number of
+        # segments and first segment only (a parameter as the first segment matches any).
+        self._by_shape: dict[tuple[str, int, str | None], list[tuple[int, re.Pattern[str], Operation]]] = {}
+        for order, (pattern, _, operation) in enumerate(self._operations):
+            parts = operation.template.strip("/").split("/")
+            first = None if parts[0].startswith("{") else parts[0]
+            self._by_shape.setdefault((operation.method, len(parts), first), []).append((order, pattern, operation))
         #: The patched document as a ``referencing`` registry (``urn:discord:openapi``).
         self.registry: Registry[Any] = Registry().with_resource(
             SPEC_URI, DRAFT202012.create_resource(patched)
@@ -434,8 +441,11 @@ class ApiSpec:
     def operation(self, method: str, path: str) -> Operation | None:
         """The operation ``method`` and the concrete ``path`` select (literal segments beat parameters)."""
         method = method.upper()
-        for pattern, _, operation in self._operations:
-            if operation.method == method and pattern.match(path):
+        parts = path.strip("/").split("/")
+        candidates = self._by_shape.get((method, len(parts), parts[0]), []) + self._by_shape.get(
+            (method, len(parts), None), [])
+        for _, pattern, operation in sorted(candidates, key=lambda candidate: candidate[0]):
+            if pattern.match(path):
                 return operation
         return None
 

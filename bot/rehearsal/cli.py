@@ -25,6 +25,7 @@ from rich.text import Text
 
 from bot.domain.money import format_cents
 from bot.domain.results.announcements import plural
+from bot.event_loop import event_loop_factory
 from bot.rehearsal.clock import ScaledClock
 from bot.rehearsal.feed import Feed
 from bot.rehearsal.finale import Outcome
@@ -106,7 +107,8 @@ def main(argv: Sequence[str]) -> int:
     for note in script.notes:
         feed.note("T-1:00", note, style="yellow", always=True)
     try:
-        outcome = asyncio.run(rehearse(script, outputs, feed, clock))
+        with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
+            outcome = runner.run(rehearse(script, outputs, feed, clock))
     except RehearsalError as error:
         print(f"Rehearsal stopped: {error}", file=sys.stderr)
         return 1
