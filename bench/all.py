@@ -1,4 +1,4 @@
-"""Run every benchmark of issue 7 in turn (``make bench``), then print their summaries together.
+"""Run every benchmark of issues 7 and 17 in turn (``make bench``), then print their summaries together.
 
     .venv/bin/python -m bench.all [--quick] [--only NAME ...]
 
@@ -25,6 +25,7 @@ STEPS: tuple[tuple[str, list[str]], ...] = (
     ("dataset", ["--verify"]),
     ("storage", []),
     ("burst", []),
+    ("floor", []),
     ("result_at_scale", []),
     ("leaderboard", []),
     ("startup_memory", []),

@@ -46,6 +46,10 @@ class RequestRecord:
 ControlRoute = tuple[str, str, Handler]
 
 
+SHUTDOWN_TIMEOUT = 2.0
+"""Seconds a stopping stand-in waits for its clients' requests in flight."""
+
+
 class StandInServer:
     """Owns the aiohttp runner; ``start()`` binds 127.0.0.1 on a free port unless one is given."""
 
@@ -89,7 +93,9 @@ class StandInServer:
         return app
 
     async def start(self) -> int:
-        self._runner = web.AppRunner(self.build_app(), access_log=None, handle_signals=False)
+        # A client still connected when the stand-in stops is not waited for long (aiohttp's default: 60 s).
+        self._runner = web.AppRunner(self.build_app(), access_log=None, handle_signals=False,
+                                     shutdown_timeout=SHUTDOWN_TIMEOUT)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()

@@ -94,9 +94,14 @@ class Rehearsal:
                 behind_what = "" if worst is None else f"{show_time(worst.minute)} {worst.kind.value}"
                 self.stage.log.write({"type": "schedule", "behind_minutes": round(self.behind, 2),
                                       "worst": behind_what, "speed": self.clock.speed})
-                return await finale(self.stage, players, recap_saved=self.recap_saved.is_set(),
-                                    leaderboard_posts=self.leaderboard_posts, behind_minutes=self.behind,
-                                    behind_what=behind_what)
+                try:
+                    return await finale(self.stage, players, recap_saved=self.recap_saved.is_set(),
+                                        leaderboard_posts=self.leaderboard_posts, behind_minutes=self.behind,
+                                        behind_what=behind_what)
+                finally:
+                    # The bot goes first, while its Discord is still there: a stand-in stopped under a
+                    # connected client waits for it (aiohttp's shutdown timeout) before it can close.
+                    await self.stop_bot()
         finally:
             for task in background:
                 task.cancel()

@@ -7,6 +7,7 @@ value and description 100 characters, a placeholder 150, 25 options a menu.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -50,6 +51,13 @@ def option_texts(nominees: tuple[Nominee, ...]) -> list[tuple[str, str | None]]:
     """(label, description) for each nominee: the name, with whatever tells twins apart (the
     episode, a number: the label's own tail, as autocomplete shows it), and the show below it.
     Options that would still read the same (names clipped to 100 characters) are numbered."""
+    return list(_option_texts(nominees))
+
+
+@functools.lru_cache(maxsize=4096)
+def _option_texts(nominees: tuple[Nominee, ...]) -> tuple[tuple[str, str | None], ...]:
+    """:func:`option_texts`, remembered: a category's menu is drawn on every ballot click, and its
+    nominees (frozen, compared by value, the label included) rarely change."""
     texts: list[tuple[str, str | None]] = []
     for nominee in nominees:
         base = nominee_base(nominee.name, nominee.show)
@@ -70,7 +78,7 @@ def option_texts(nominees: tuple[Nominee, ...]) -> list[tuple[str, str | None]]:
             tag = f" #{index + 1}"
             label = clip(one_line(nominees[index].label), OPTION_TEXT - len(tag)) + tag
         numbered.append((label, description))
-    return numbered
+    return tuple(numbered)
 
 
 def nominee_value(nominee: Nominee) -> str:
