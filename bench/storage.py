@@ -112,8 +112,13 @@ class Meter:
         return self.traced - sum(self.statements.values())
 
     async def __aenter__(self) -> Meter:
-        def trace(_sql: str) -> None:
+        # SQLite's trace reports a trigger's statements as "-- TRIGGER …" comments; the others are
+        # what the side ran itself (on the writer's thread, where a whole batch now runs).
+        def trace(sql: str) -> None:
             self.traced += 1
+            text = sql.lstrip()
+            if not text.startswith("--"):
+                self.statements[text.split(None, 1)[0].upper() if text else "?"] += 1
 
         await self.conn.set_trace_callback(trace)
         original = self.conn._execute
@@ -121,10 +126,6 @@ class Meter:
 
         async def counted(fn: Any, *args: Any, **kwargs: Any) -> Any:
             meter.round_trips += 1
-            if args and isinstance(args[0], str):
-                keyword = args[0].split(None, 1)[0].upper()
-                rows = len(args[1]) if getattr(fn, "__name__", "") == "executemany" else 1
-                meter.statements[keyword] += rows
             return await original(fn, *args, **kwargs)  # type: ignore[no-untyped-call]
 
         self._original = original
