@@ -152,7 +152,8 @@ BEGIN
 END;
 
 -- A member known to have left is off every board; coming back (or being deleted: forget-me) puts
--- whatever rows they still have back. Rare: each reads the member's rows scope by scope.
+-- whatever rows they still have back. Rare: each reads the member's rows scope by scope (a scope
+-- is all time, 0, or one of the server's own ceremonies, which are never deleted).
 CREATE TRIGGER board_counts_member_left AFTER UPDATE OF left_at ON members
 WHEN OLD.left_at IS NULL AND NEW.left_at IS NOT NULL
 BEGIN
