@@ -11,7 +11,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.clock import to_storage
 from bot.db import Database, Transaction
 from bot.domain.leaderboards.service import (
     BUCKET_LEVELS,
