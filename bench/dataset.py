@@ -45,6 +45,7 @@ from bench.common import CEREMONY_FILE, Figure, build_digest, cache_dir, print_m
 from bot.clock import to_storage
 from bot.db import Database, Transaction, apply_migrations
 from bot.domain.ceremonies.files import ParsedCeremony, parse_ceremony_file
+from bot.domain.leaderboards.service import BUCKET_LEVELS, BUCKET_SHIFT, SPECS
 from bot.domain.results import tallies
 
 GUILD = 1_100_000_000_000_000_002
@@ -55,7 +56,7 @@ WINNER_TAX_CENTS = 100_000  # the default setting
 RESULTS_PER_NIGHT_SECONDS = 100
 AMOUNTS = (500, 1000, 1250, 2000, 2500, 5000, 10000, 25000)
 
-MAINTAINED = ("pledge_totals", "pledge_member_totals", "loss_totals", "pick_stats", "board_scores")
+MAINTAINED = ("pledge_totals", "pledge_member_totals", "loss_totals", "pick_stats", "board_scores", "board_counts")
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,6 +327,15 @@ COMPUTE_TOTALS = (
     "INSERT INTO board_scores (guild_id, scope, board, score, members) "
     "SELECT guild_id, scope, 'pickers', correct * 1000000 - resolved, COUNT(*) FROM pick_stats WHERE resolved >= 3 "
     "GROUP BY guild_id, scope, correct * 1000000 - resolved",
+    # As migration 0011 fills the listed counts: members not known to have left, at every level.
+    *(
+        "INSERT INTO board_counts (guild_id, scope, board, level, bucket, members) "  # noqa: S608 - our names
+        f"SELECT t.guild_id, t.scope, '{kind.value}', l.column1, ({spec.key_sql}) >> ({BUCKET_SHIFT} * l.column1), "
+        f"COUNT(*) FROM {spec.table} t, (VALUES {', '.join(f'({level})' for level in range(BUCKET_LEVELS))}) l "
+        f"WHERE {spec.condition} AND NOT EXISTS (SELECT 1 FROM members m WHERE m.guild_id = t.guild_id "
+        "AND m.user_id = t.user_id AND m.left_at IS NOT NULL) GROUP BY 1, 2, 4, 5"
+        for kind, spec in SPECS.items()
+    ),
 )
 
 

@@ -51,6 +51,10 @@ from bot.domain.settings.service import SettingsService
 from bot.embeds import Colour, Embed, message
 from bot.text import safe
 
+BUCKET_SHIFT = 6
+"""``board_counts`` level l counts rank keys >> (BUCKET_SHIFT * l): 64 buckets per parent (migration 0011)."""
+BUCKET_LEVELS = 6
+"""Levels 0 (exact scores) to 5 of ``board_counts``; keep both equal to migration 0011's."""
 MIN_RESOLVED_PICKS = 3
 """Decided picks a picker needs to be ranked; migration 0005's board_scores triggers use it too."""
 PICKER_KEY_SCALE = 1_000_000
@@ -101,17 +105,17 @@ class BoardSpec:
 
 SPECS: dict[BoardKind, BoardSpec] = {
     BoardKind.LOSERS: BoardSpec(
-        kind=BoardKind.LOSERS, table="loss_totals", index="loss_totals_ranking",
+        kind=BoardKind.LOSERS, table="loss_totals", index="loss_totals_board",
         score=("losses",), descending=(True,), extra=(), condition="t.losses > 0", key_sql="t.losses",
         title="💔 Biggest losers", empty="Nobody has lost yet.",
     ),
     BoardKind.DONORS: BoardSpec(
-        kind=BoardKind.DONORS, table="pledge_member_totals", index="pledge_member_totals_board",
+        kind=BoardKind.DONORS, table="pledge_member_totals", index="pledge_member_totals_listing",
         score=("total_cents",), descending=(True,), extra=("anonymous_cents", "pledge_count"),
         condition="t.total_cents > 0", key_sql="t.total_cents", title="💸 Top donors", empty="No pledges yet.",
     ),
     BoardKind.PICKERS: BoardSpec(
-        kind=BoardKind.PICKERS, table="pick_stats", index="pick_stats_board",
+        kind=BoardKind.PICKERS, table="pick_stats", index="pick_stats_listing",
         score=("correct", "resolved"), descending=(True, False), extra=(),
         condition=f"t.resolved >= {MIN_RESOLVED_PICKS}", key_sql=f"t.correct * {PICKER_KEY_SCALE} - t.resolved",
         title="🔮 Best pickers",
@@ -193,16 +197,6 @@ def _not_left(alias: str = "t") -> str:
     )
 
 
-def _order(spec: BoardSpec, alias: str = "t.", *, reverse: bool = False) -> str:
-    """The board's order: score (best first), then who got there first, then user id (or all reversed)."""
-    terms = [
-        f"{alias}{column}{' DESC' if descending != reverse else ''}"
-        for column, descending in zip(spec.score, spec.descending, strict=True)
-    ]
-    later = " DESC" if reverse else ""
-    return ", ".join([*terms, f"{alias}reached_at{later}", f"{alias}user_id{later}"])
-
-
 def _select(spec: BoardSpec, *, ranked: bool = True) -> str:
     columns = ", ".join(f"t.{column}" for column in (*spec.score, *spec.extra))
     source = f"{spec.table} t INDEXED BY {spec.index}" if ranked else f"{spec.table} t"
@@ -213,31 +207,6 @@ def _select(spec: BoardSpec, *, ranked: bool = True) -> str:
     )
 
 
-def _after_branches(
-    spec: BoardSpec, cursor: Cursor, *, before: bool = False, inclusive: bool = False
-) -> list[tuple[str, list[Any]]]:
-    """The rows after `cursor` (or before it), as index-friendly branches: (condition, params).
-
-    For score columns s1..sn the rows after the cursor are: equal on every score
-    and later on (reached_at, user_id); or equal on s1..s(i-1) and worse on si.
-    The rows before it mirror that (earlier; better). Each branch is one index
-    range, in order from the closest to the cursor. `inclusive` takes the
-    cursor's own key too.
-    """
-    branches: list[tuple[str, list[Any]]] = []
-    equal_all = " AND ".join(f"t.{column} = ?" for column in spec.score)
-    tie = ("<" if before else ">") + ("=" if inclusive else "")
-    branches.append((f"{equal_all} AND (t.reached_at, t.user_id) {tie} (?, ?)",
-                     [*cursor.score, cursor.reached_at, cursor.user_id]))
-    for index in reversed(range(len(spec.score))):
-        equal = [f"t.{column} = ?" for column in spec.score[:index]]
-        worse_is_lower = spec.descending[index]
-        beyond = "<" if worse_is_lower != before else ">"
-        condition = " AND ".join([*equal, f"t.{spec.score[index]} {beyond} ?"])
-        branches.append((condition, [*cursor.score[: index + 1]]))
-    return branches
-
-
 async def fetch_rows(
     reader: Reader, spec: BoardSpec, guild_id: int, scope: int, cursor: Cursor | None, limit: int, *,
     before: bool = False, inclusive: bool = False,
@@ -246,33 +215,43 @@ async def fetch_rows(
 
     With `before`, the `limit` rows closest before `cursor` instead (still returned in the
     board's order); `inclusive` counts a row with the cursor's own key.
+
+    One range seek on the board's partial index, in its one ascending order
+    (``board_order`` = minus the rank key, then reached_at, then user_id: migration 0011):
+    it reads the rows it returns, and the members known to have left among them.
     """
-    # Walking back towards better scores, the board's condition (a lower bound, like losses > 0)
-    # would be the wrong end to seek from: as a filter only (unary +), the seek starts at the cursor.
-    condition = f"+{spec.condition}" if before else spec.condition
-    base = f"t.guild_id = ? AND t.scope = ? AND {condition} AND {_not_left()}"
-    if cursor is None:
-        return await reader.fetch_all(
-            f"{_select(spec)} WHERE {base} ORDER BY {_order(spec)} LIMIT ?",
-            (guild_id, scope, limit),
-        )
-    parts: list[str] = []
-    params: list[Any] = []
-    for index, (condition, values) in enumerate(_after_branches(spec, cursor, before=before, inclusive=inclusive)):
-        # The first branch (equal scores) implies the board's condition; left in, it
-        # tempts the planner into a range on it instead of the equalities.
-        where = f"t.guild_id = ? AND t.scope = ? AND {_not_left()}" if index == 0 else base
-        parts.append(
-            f"SELECT * FROM ({_select(spec)} WHERE {where} AND {condition} "  # noqa: S608
-            f"ORDER BY {_order(spec, reverse=before)} LIMIT ?)"
-        )
-        params += [guild_id, scope, *values, limit]
+    where = f"t.guild_id = ? AND t.scope = ? AND {spec.condition} AND {_not_left()}"
+    params: list[Any] = [guild_id, scope]
+    if cursor is not None:
+        beyond = ("<" if before else ">") + ("=" if inclusive else "")
+        where += f" AND (t.board_order, t.reached_at, t.user_id) {beyond} (?, ?, ?)"
+        params += [-cursor_key(spec.kind, cursor), cursor.reached_at, cursor.user_id]
+    way = " DESC" if before else ""
     rows = await reader.fetch_all(
-        f"SELECT * FROM ({' UNION ALL '.join(parts)}) "  # noqa: S608
-        f"ORDER BY {_order(spec, '', reverse=before)} LIMIT ?",
+        f"{_select(spec)} WHERE {where} "
+        f"ORDER BY t.board_order{way}, t.reached_at{way}, t.user_id{way} LIMIT ?",
         (*params, limit),
     )
     return rows[::-1] if before else rows
+
+
+def sibling_ranges(key: int) -> list[tuple[int, int, int | None]]:
+    """Where the listed members better than `key` are counted in ``board_counts``: per level,
+    the buckets after the key's own that share its parent bucket (at the top level, all after it).
+
+    Each such member is in exactly one of these ranges: at the highest level where their
+    bucket and the key's differ. Returns (level, first bucket, last bucket or None).
+    """
+    ranges: list[tuple[int, int, int | None]] = []
+    for level in range(BUCKET_LEVELS):
+        bucket = key >> (BUCKET_SHIFT * level)
+        if level == BUCKET_LEVELS - 1:
+            ranges.append((level, bucket + 1, None))
+        else:
+            last = ((bucket >> BUCKET_SHIFT) << BUCKET_SHIFT) + (1 << BUCKET_SHIFT) - 1
+            if bucket < last:
+                ranges.append((level, bucket + 1, last))
+    return ranges
 
 
 async def better_counts(
@@ -280,30 +259,26 @@ async def better_counts(
 ) -> dict[int, int]:
     """For each rank key: how many listed members have a strictly better score.
 
-    One statement, three parts: the members above the best key (a sum over the
-    histogram ``board_scores``, one row per distinct score); the histogram rows
-    between the worst and the best key (a page spans a handful); and the members
-    known to have left with a better score than the worst key, who are taken off
-    (read through a small covering index: about a microsecond each).
+    One statement over ``board_counts`` (migration 0011: listed members only, per score at
+    several levels of coarseness): the members above the best key, summed over at most
+    63 buckets per level (:func:`sibling_ranges`), whatever the board's size or the
+    rank's depth; and the exact scores between the worst and the best key (a page
+    spans a handful).
     """
     top, bottom = max(keys), min(keys)
-    histogram = "FROM board_scores WHERE guild_id = ? AND scope = ? AND board = ?"
-    rows = await reader.fetch_all(
-        f"SELECT 0 AS part, NULL AS score, COALESCE(SUM(members), 0) AS members {histogram} AND score > ? "  # noqa: S608
-        f"UNION ALL SELECT 1, score, members {histogram} AND score > ? AND score <= ? "
-        f"UNION ALL SELECT 2, window_key, COUNT(*) FROM ("
-        f"SELECT CASE WHEN {spec.key_sql} > ? THEN NULL ELSE {spec.key_sql} END AS window_key "
-        f"FROM members m INDEXED BY members_left CROSS JOIN {spec.table} t "
-        f"ON t.guild_id = m.guild_id AND t.scope = ? AND t.user_id = m.user_id "
-        f"WHERE m.guild_id = ? AND m.left_at IS NOT NULL AND {spec.condition} AND {spec.key_sql} > ?"
-        f") GROUP BY window_key",
-        (guild_id, scope, spec.kind.value, top, guild_id, scope, spec.kind.value, bottom, top,
-         top, scope, guild_id, bottom),
-    )
+    board = "FROM board_counts WHERE guild_id = ? AND scope = ? AND board = ? AND level = ?"
+    parts: list[str] = []
+    params: list[Any] = []
+    for level, first, last in sibling_ranges(top):
+        upper = "" if last is None else " AND bucket <= ?"
+        parts.append(f"SELECT 0 AS part, NULL AS score, COALESCE(SUM(members), 0) AS members {board} "
+                     f"AND bucket >= ?{upper}")
+        params += [guild_id, scope, spec.kind.value, level, first, *([] if last is None else [last])]
+    parts.append(f"SELECT 1, bucket, members {board} AND bucket > ? AND bucket <= ?")
+    params += [guild_id, scope, spec.kind.value, 0, bottom, top]
+    rows = await reader.fetch_all(" UNION ALL ".join(parts), params)
     above = sum(row["members"] for row in rows if row["part"] == 0)
-    above -= sum(row["members"] for row in rows if row["part"] == 2 and row["score"] is None)
     window = [(row["score"], row["members"]) for row in rows if row["part"] == 1]
-    window += [(row["score"], -row["members"]) for row in rows if row["part"] == 2 and row["score"] is not None]
     return {key: above + sum(members for score, members in window if score > key) for key in keys}
 
 
