@@ -17,6 +17,7 @@ from bot.db.backup import BackupError
 from bot.db.lock import DatabaseInUse
 from bot.domain.errors import StorageUnavailable
 from bot.event_loop import event_loop_factory
+from bot.clock import Clock, utc_now
 from bot.lounge import LoungeBot
 
 OPERATIONS = ("backup", "restore", "doctor")
@@ -57,9 +58,12 @@ def configure_logging(level: str) -> None:
     logging.getLogger("discord").setLevel(max(logging.getLevelName(level), logging.INFO))
 
 
-async def run(config: Settings) -> int:
-    """Run until SIGINT/SIGTERM or a fatal error; return the process exit code."""
-    bot = LoungeBot(config)
+async def run(config: Settings, *, clock: Clock = utc_now) -> int:
+    """Run until SIGINT/SIGTERM or a fatal error; return the process exit code.
+
+    `clock` is the bot's time: the wall clock, or the rehearsal's scaled one (bot/rehearsal/bot_process.py).
+    """
+    bot = LoungeBot(config, clock=clock)
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):

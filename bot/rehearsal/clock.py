@@ -18,7 +18,7 @@ from bot.clock import utc_now
 
 
 class ScaledClock:
-    """Virtual time: `start` plus the real time elapsed since creation, times `speed`."""
+    """Virtual time: `start` plus the real time elapsed since creation (or since `origin`), times `speed`."""
 
     def __init__(
         self,
@@ -26,6 +26,7 @@ class ScaledClock:
         *,
         start: datetime | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        origin: float | None = None,
     ) -> None:
         if not speed > 0:
             raise ValueError("the speed must be a positive number")
@@ -34,7 +35,13 @@ class ScaledClock:
         if self.start.tzinfo is None:
             raise ValueError("the start must be an aware datetime")
         self._monotonic = monotonic
-        self._origin = monotonic()
+        self._origin = monotonic() if origin is None else origin
+
+    @property
+    def origin(self) -> float:
+        """The `monotonic` reading at the clock's start: with `start` and `speed`, all another process
+        needs to run the same clock (``time.monotonic`` is the system's, the same in every process)."""
+        return self._origin
 
     def __call__(self) -> datetime:
         return self.start + timedelta(seconds=self.real_elapsed() * self.speed)

@@ -89,7 +89,9 @@ class Players:
             reply = await self.stage.standin.engine.send_slash(member, command, None, sent).reply(timeout=timeout)
         except StandInError as error:
             return Answer(_failed(error), "", str(error))
-        return answer_from(first_embed(reply), reply)
+        answer = answer_from(first_embed(reply), reply)
+        await self.stage.refusals.settled(answer)
+        return answer
 
     async def suggest(
         self, member: Member, command: str, option: str, text: str, wanted: str, trail: list[dict[str, object]],
@@ -141,10 +143,12 @@ class Players:
                     return answer_from(message.embeds[0], clicked)
                 return None
 
-            return await self.stage.standin.wait_until(answered, what="the confirmation's answer",
-                                                       timeout=REPLY_TIMEOUT)
+            answer: Answer = await self.stage.standin.wait_until(
+                answered, what="the confirmation's answer", timeout=REPLY_TIMEOUT)
         except StandInError as error:
             return Answer(_failed(error), asked.title, str(error))
+        await self.stage.refusals.settled(answer)
+        return answer
 
     def host_note(self, event: Event, text: str, answer: Answer) -> None:
         if answer.ok:

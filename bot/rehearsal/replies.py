@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import re
 from dataclasses import dataclass, field
@@ -22,6 +24,8 @@ LOSSES_TONIGHT = re.compile(r"^Losses tonight: (\d+)$")
 _BOLD_AMOUNT = re.compile(r"\*\*(\$[\d,]+(?:\.\d\d)?)\*\*")
 _AMOUNT = re.compile(r"(\$[\d,]+(?:\.\d\d)?)")
 _UNESCAPE = re.compile(r"\\(.)")
+SETTLE_SECONDS = 2.0
+"""How long a refused answer waits for the bot's record of why (it comes from the bot's process)."""
 
 
 @dataclass
@@ -87,23 +91,50 @@ def typed(text: str, words: int) -> str:
     return " ".join(text.split()[:words])
 
 
-class Refusals(logging.Handler):
+def refusal_of(record: logging.LogRecord) -> tuple[int, dict[str, Any] | None] | None:
+    """From a record of the bot's one error path: (interaction id, its refusal's reason and facts, or
+    None when the error was no refusal with data); None for any other record."""
+    interaction_id = getattr(record, "interaction_id", None)
+    if not isinstance(interaction_id, int):
+        return None
+    refusal = getattr(record, "refusal", None)
+    if not isinstance(refusal, LoungeError):
+        return interaction_id, None
+    return interaction_id, {
+        "reason": refusal.reason,
+        "facts": {name: _plain(value) for name, value in refusal.facts.items()},
+    }
+
+
+class Refusals:
     """Why the bot refused, by interaction: read off the records of the bot's one error path
     (:func:`bot.interaction_errors.report_error` logs each refusal with its error), so the
-    rehearsal judges a refusal by its reason and facts, never by its wording."""
+    rehearsal judges a refusal by its reason and facts, never by its wording.
+
+    The records come from the bot's process (:mod:`bot.rehearsal.bot_process` relays them to
+    :meth:`add`). The bot logs a refusal before it answers, but the relayed record and the
+    answer travel apart: :meth:`settled` waits for the record.
+    """
 
     def __init__(self) -> None:
-        super().__init__(level=logging.DEBUG)
-        self.by_interaction: dict[int, dict[str, Any]] = {}
+        self.by_interaction: dict[int, dict[str, Any] | None] = {}
+        self._arrived = asyncio.Event()
 
-    def emit(self, record: logging.LogRecord) -> None:
-        refusal = getattr(record, "refusal", None)
-        interaction_id = getattr(record, "interaction_id", None)
-        if isinstance(refusal, LoungeError) and isinstance(interaction_id, int):
-            self.by_interaction[interaction_id] = {
-                "reason": refusal.reason,
-                "facts": {name: _plain(value) for name, value in refusal.facts.items()},
-            }
+    def add(self, interaction_id: int, refusal: dict[str, Any] | None) -> None:
+        self.by_interaction[interaction_id] = refusal
+        self._arrived.set()
+
+    async def settled(self, answer: Answer, *, within: float = SETTLE_SECONDS) -> None:
+        """Wait (up to `within` s) until the record of `answer`'s refusal is in, if it is a refusal."""
+        if answer.reply is None or answer.outcome != REFUSED:
+            return
+        interaction_id = answer.reply.interaction_id
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        while interaction_id not in self.by_interaction and (left := deadline - loop.time()) > 0:
+            self._arrived.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._arrived.wait(), left)
 
     def of(self, answer: Answer) -> dict[str, Any] | None:
         """The reason and facts of `answer`'s refusal; None when it was no refusal with data."""

@@ -1,10 +1,9 @@
 """Runs the night: the Discord stand-in, the real bot, the script's pace, the live feed.
 
-The bot is the same :class:`~bot.lounge.LoungeBot` that ``python -m bot`` runs,
-configured through :class:`~bot.config.Settings` with the stand-in's REST and
-gateway addresses and started as the end-to-end tests start it
-(:class:`~bot.against_standin.BotInProcess`); the only injected difference is its
-clock (:class:`~bot.rehearsal.clock.ScaledClock`). Everything
+The bot is ``python -m bot``'s own run loop in a process of its own (the second core:
+:mod:`bot.rehearsal.bot_process`), configured through the environment with the
+stand-in's REST and gateway addresses; the only difference is its clock (the
+night's :class:`~bot.rehearsal.clock.ScaledClock`, rebuilt in that process). Everything
 the simulated host and members do goes through slash commands, autocomplete and
 button clicks over the wire (:mod:`bot.rehearsal.players`).
 
@@ -21,18 +20,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-from bot.against_standin import BotDidNotStart, BotInProcess, standin_settings
+from bot.against_standin import BotDidNotStart
 from bot.domain.money import format_cents
+from bot.rehearsal.bot_process import LOG_FORMAT, RehearsalBot
 from bot.rehearsal.clock import ScaledClock, show_time
 from bot.rehearsal.feed import Feed
 from bot.rehearsal.finale import Outcome, finale
 from bot.rehearsal.ledger import EventLog
 from bot.rehearsal.outputs import Outputs, RehearsalError
 from bot.rehearsal.players import Players
-from bot.rehearsal.replies import Refusals
 from bot.rehearsal.script import Event, Script
 from bot.rehearsal.stage import Stage
 from standin import Message, StandIn, StandInError
@@ -52,8 +50,11 @@ BEHIND_WARNING_MINUTES = 2.0
 class Rehearsal:
     """One night, from an empty server to the recap."""
 
-    def __init__(self, script: Script, outputs: Outputs, feed: Feed, clock: ScaledClock) -> None:
+    def __init__(self, script: Script, outputs: Outputs, feed: Feed, clock: ScaledClock,
+                 errors: list[str] | None = None) -> None:
         self.script = script
+        self.errors: list[str] = [] if errors is None else errors
+        """The ERROR records the bot logged (relayed from its process)."""
         self.outputs = outputs
         self.feed = feed
         self.clock = clock
@@ -64,7 +65,7 @@ class Rehearsal:
         free slot let it start: what a member would see)."""
         self.behind_event: Event | None = None
         self._stage: Stage | None = None
-        self._bot: BotInProcess | None = None
+        self._bot: RehearsalBot | None = None
         self._seen: set[int] = set()
         self._semaphore = asyncio.Semaphore(CONCURRENCY)
 
@@ -76,11 +77,9 @@ class Rehearsal:
     async def run(self) -> Outcome:
         log = EventLog(self.outputs.events, self.clock)
         background: list[asyncio.Task[None]] = []
-        listening = contextlib.ExitStack()
         try:
             async with StandIn(token=TOKEN, bot_name="Losers Lounge") as standin:
                 self._stage = Stage.open(standin, self.script, self.outputs, self.feed, self.clock, log)
-                listening.enter_context(listen_for_refusals(self._stage.refusals))
                 players = Players(self.stage)
                 await self.start_bot()
                 self.feed.begin(self.script.ceremony.name, len(self.script.ceremony.categories))
@@ -108,21 +107,20 @@ class Rehearsal:
             await asyncio.gather(*background, return_exceptions=True)
             self.feed.end_live()
             await self.stop_bot()
-            listening.close()
             log.close()
 
     # ---- the bot ---------------------------------------------------------------------------
 
     async def start_bot(self) -> None:
         stage = self.stage
-        settings = standin_settings(stage.standin, self.outputs.database, token=TOKEN, guild_id=stage.guild.id)
-        run = self._bot = BotInProcess(settings, clock=self.clock)
+        run = self._bot = RehearsalBot(
+            stage.standin, self.outputs.database, token=TOKEN, guild_id=stage.guild.id, clock=self.clock,
+            log_path=self.outputs.bot_log, on_refusal=stage.refusals.add, on_error=self.errors.append,
+        )
         try:
             await run.start(stage.standin, synced=stage.guild, within=READY_TIMEOUT)
         except BotDidNotStart as failed:
-            error = failed.__cause__
-            reason = f"{type(error).__name__}: {error}" if error is not None else "it stopped at once"
-            raise RehearsalError(f"The bot could not start: {reason} (see {self.outputs.bot_log}).") from None
+            raise RehearsalError(f"The bot could not start: {failed} (see {self.outputs.bot_log}).") from None
         except StandInError:
             raise RehearsalError(
                 f"The bot did not connect to the stand-in within {READY_TIMEOUT:g} s (see {self.outputs.bot_log})."
@@ -259,55 +257,43 @@ class Rehearsal:
             )
 
 
-@contextlib.contextmanager
-def listen_for_refusals(refusals: Refusals) -> Iterator[None]:
-    """Hand `refusals` the bot's refusal records (logged at DEBUG) while the night runs."""
-    errors = logging.getLogger("bot.errors")
-    level = errors.level
-    errors.addHandler(refusals)
-    errors.setLevel(logging.DEBUG)
-    try:
-        yield
-    finally:
-        errors.removeHandler(refusals)
-        errors.setLevel(level)
-
-
-class ErrorCounter(logging.Handler):
-    """Remembers the bot's ERROR records, so the rehearsal can say the bot hit a bug."""
-
-    def __init__(self) -> None:
-        super().__init__(level=logging.ERROR)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(f"{record.name}: {record.getMessage()}")
-
-
 async def rehearse(script: Script, outputs: Outputs, feed: Feed, clock: ScaledClock) -> Outcome:
     """Play the night; raise :class:`RehearsalError` when it can't go on.
 
     The bot's log goes to a file beside the database (not the terminal, which
-    shows the feed); an ERROR it logs counts as a problem of the night.
+    shows the feed), this process's (the stand-in's) too; an ERROR either logs counts
+    as a problem of the night.
     """
     handler = logging.FileHandler(outputs.bot_log, encoding="utf-8")
-    handler.setLevel(logging.INFO)  # the refusals' DEBUG records are for `Refusals`, not the log
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
-    counter = ErrorCounter()
+    handler.setLevel(logging.INFO)
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    errors: list[str] = []
+    counter = ErrorCounter(errors)
     root = logging.getLogger()
     level = root.level
     root.addHandler(handler)
     root.addHandler(counter)
     root.setLevel(logging.INFO)
     try:
-        outcome = await Rehearsal(script, outputs, feed, clock).run()
+        outcome = await Rehearsal(script, outputs, feed, clock, errors).run()
     finally:
         root.removeHandler(handler)
         root.removeHandler(counter)
         root.setLevel(level)
         handler.close()
-    if counter.messages:
+    if errors:
         outcome.problems.append(
-            f"The bot logged {len(counter.messages)} error(s), first: {counter.messages[0]} (see {outputs.bot_log})."
+            f"The bot logged {len(errors)} error(s), first: {errors[0]} (see {outputs.bot_log})."
         )
     return outcome
+
+
+class ErrorCounter(logging.Handler):
+    """Adds this process's ERROR records to `messages` (the bot's come relayed from its own)."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__(level=logging.ERROR)
+        self.messages = messages
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(f"{record.name}: {record.getMessage()}")

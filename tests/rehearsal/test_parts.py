@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from rich.text import Text
 
+from bot.domain.errors import InvalidInput
+from bot.rehearsal.bot_process import relay_line
 from bot.rehearsal.clock import ScaledClock, show_time
 from bot.rehearsal.feed import discord_text
-from bot.rehearsal.ledger import ledger_from_entries
+from bot.rehearsal.ledger import OK, ledger_from_entries
+from bot.rehearsal.replies import REFUSED, Answer, Refusals
 from bot.rehearsal.script import HOST, CeremonyFileError, Kind, load_ceremony, plan_night
 from tests.paths import SHIPPED_2014
 
@@ -39,6 +46,15 @@ def test_the_bot_clock_runs_speed_times_faster_than_real_time() -> None:
     assert clock() == START + timedelta(minutes=3)
     assert clock.real_seconds_until(START + timedelta(hours=3)) == pytest.approx(59.0)
     assert clock.real_seconds_until(START) == 0.0
+
+
+def test_the_bots_process_rebuilds_the_same_clock_from_start_speed_and_origin() -> None:
+    ticks = Ticks()
+    ticks.now = 500.0
+    night = ScaledClock(180, start=START, monotonic=ticks)
+    ticks.now += 2.0
+    rebuilt = ScaledClock(night.speed, start=night.start, monotonic=ticks, origin=night.origin)
+    assert rebuilt() == night() == START + timedelta(minutes=6)
 
 
 def test_a_clock_needs_a_positive_speed_and_an_aware_start() -> None:
@@ -224,3 +240,43 @@ def _console() -> Any:
     from rich.console import Console
 
     return Console()
+
+
+# ---- what the bot's process tells the rehearsal ----------------------------------------------
+
+
+def refusal_record(error: object, interaction_id: object = 42) -> logging.LogRecord:
+    record = logging.LogRecord("bot.errors", logging.DEBUG, __file__, 1, "refused: %s", ("x",), None)
+    record.interaction_id = interaction_id
+    record.refusal = error
+    return record
+
+
+def test_the_bots_process_relays_refusals_with_their_facts_and_errors_only() -> None:
+    refused = InvalidInput("That's not an amount.", reason="bad_amount", amount="12.345", limits=(1, 2))
+    assert relay_line(refusal_record(refused)) == {
+        "interaction_id": 42, "refusal": {"reason": "bad_amount", "facts": {"amount": "12.345", "limits": [1, 2]}}
+    }
+    # An unexpected error on the same path: the interaction is known, its refusal has no data.
+    assert relay_line(refusal_record(RuntimeError("boom"))) == {"interaction_id": 42, "refusal": None}
+    failed = logging.LogRecord("bot.pledges", logging.ERROR, __file__, 1, "write failed: %s", ("disk",), None)
+    assert relay_line(failed) == {"error": "bot.pledges: write failed: disk"}
+    chatter = logging.LogRecord("discord.gateway", logging.INFO, __file__, 1, "connected", (), None)
+    assert relay_line(chatter) is None
+    assert relay_line(refusal_record(refused, interaction_id=None)) is None
+
+
+async def test_a_refused_answer_waits_for_its_reason_but_not_for_ever() -> None:
+    refusals = Refusals()
+    refused = Answer(REFUSED, reply=SimpleNamespace(interaction_id=7))  # type: ignore[arg-type]
+    asyncio.get_running_loop().call_later(0.05, refusals.add, 7, {"reason": "nominee_taken", "facts": {}})
+    await asyncio.wait_for(refusals.settled(refused), 1.0)
+    assert refusals.of(refused) == {"reason": "nominee_taken", "facts": {}}
+
+    never = Answer(REFUSED, reply=SimpleNamespace(interaction_id=8))  # type: ignore[arg-type]
+    started = time.monotonic()
+    await refusals.settled(never, within=0.1)
+    assert refusals.of(never) is None
+    assert time.monotonic() - started < 1.0
+    # An answer that was no refusal never waits.
+    await asyncio.wait_for(refusals.settled(Answer(OK, reply=SimpleNamespace(interaction_id=9))), 0.05)  # type: ignore[arg-type]

@@ -1,4 +1,5 @@
-"""The rehearsal end to end: a small Emmy night with the real bot against the stand-in, in-process.
+"""The rehearsal end to end: a small Emmy night with the real bot against the stand-in, the bot in a
+process of its own (as `make rehearse` runs it).
 
 Each night runs at ×5000 (three hours of show in about two seconds) with ten
 members, its feed going to pytest's captured (non-terminal) stdout.
@@ -9,12 +10,13 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.__main__ import main as bot_main
-from bot.domain.errors import StorageUnavailable
-from bot.lounge import LoungeBot
+from bot.db.lock import DatabaseLock
+from bot.rehearsal.bot_process import RehearsalBot
 from bot.rehearsal.cli import main
 from bot.rehearsal.ledger import ledger_from_log, read_log
 from bot.rehearsal.outputs import Outputs
@@ -165,37 +167,45 @@ def test_a_database_that_is_not_a_rehearsals_is_never_overwritten(
 
 
 def test_a_bot_that_cannot_start_stops_the_rehearsal_with_one_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    async def full_disk(self: LoungeBot) -> None:
-        raise StorageUnavailable("disk full")
-
-    monkeypatch.setattr(LoungeBot, "prepare", full_disk)
-    code, outputs = rehearse(tmp_path)
+    database = tmp_path / "night" / "lounge.db"
+    database.parent.mkdir()
+    held = DatabaseLock.acquire(database, purpose="restore")  # another process holds the night's database
+    try:
+        code, outputs = rehearse(tmp_path)
+    finally:
+        held.release()
     lines = capsys.readouterr().err.strip().splitlines()
     assert code == 1
     assert len(lines) == 1, lines
-    assert lines[0].startswith("Rehearsal stopped: The bot could not start: StorageUnavailable: The lounge's database")
+    # The bot's own sentence, as `python -m bot` prints it, and where its log is.
+    assert lines[0].startswith(f"Rehearsal stopped: The bot could not start: DATABASE_PATH {str(database)!r} is in "
+                               "use by")
     assert str(outputs.bot_log) in lines[0]
 
 
 def test_a_bot_that_stops_mid_show_ends_the_rehearsal_quickly(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    bots: list[LoungeBot] = []
-    start_bot, start_show = LoungeBot.start, Players.start
+    bots: list[RehearsalBot] = []
+    start_bot, start_show = RehearsalBot.start, Players.start
 
-    async def remember(self: LoungeBot, token: str, *, reconnect: bool = True) -> None:
+    async def remember(self: RehearsalBot, *args: Any, **kwargs: Any) -> None:
         bots.append(self)
-        await start_bot(self, token, reconnect=reconnect)
+        await start_bot(self, *args, **kwargs)
 
     async def start_then_crash(self: Players, event: Event) -> None:
         await start_show(self, event)
-        await bots[0].close()
+        process = bots[0].process
+        assert process is not None
+        process.kill()  # the bot's machine gave up: kill -9
+        await process.wait()
 
-    monkeypatch.setattr(LoungeBot, "start", remember)
+    monkeypatch.setattr(RehearsalBot, "start", remember)
     monkeypatch.setattr(Players, "start", start_then_crash)
     code, outputs = rehearse(tmp_path)
     lines = capsys.readouterr().err.strip().splitlines()
     assert code == 1
-    assert lines == [f"Rehearsal stopped: The bot stopped during the night (see {outputs.bot_log})."]
+    assert lines == [f"Rehearsal stopped: The bot stopped during the night: its process was killed (signal 9) "
+                     f"(see {outputs.bot_log})."]
