@@ -11,13 +11,13 @@ import sys
 import discord
 from dotenv import load_dotenv
 
+from bot.clock import Clock, utc_now
 from bot.config import ConfigError, Settings, load_settings
 from bot.db import DatabaseTooNew
 from bot.db.backup import BackupError
 from bot.db.lock import DatabaseInUse
 from bot.domain.errors import StorageUnavailable
 from bot.event_loop import event_loop_factory
-from bot.clock import Clock, utc_now
 from bot.lounge import LoungeBot
 
 OPERATIONS = ("backup", "restore", "doctor")

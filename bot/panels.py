@@ -14,7 +14,6 @@ changes.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable
 from typing import Any, TypeVar
@@ -24,7 +23,7 @@ import discord
 from bot.domain.errors import LoungeError
 from bot.embeds import Embed
 from bot.interaction_errors import UNANSWERABLE_CODES, report_error
-from bot.ui import DEFER_AFTER_SECONDS, NO_PINGS, respond, to_discord
+from bot.ui import NO_PINGS, deferring_if_slow, respond, to_discord
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -33,11 +32,7 @@ T = TypeVar("T")
 async def update_if_slow(interaction: discord.Interaction[Any], work: Awaitable[T]) -> T:
     """Await `work`; if it takes longer than DEFER_AFTER_SECONDS, defer the update of the clicked
     message (type 6) so the panel can be edited when the work is done. The work is never cancelled."""
-    task = asyncio.ensure_future(work)
-    done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER_SECONDS)
-    if not done and not interaction.response.is_done():
-        await respond(interaction, interaction.response.defer())
-    return await task
+    return await deferring_if_slow(interaction, work, interaction.response.defer)
 
 
 async def show(interaction: discord.Interaction[Any], embeds: list[Embed], view: discord.ui.View | None) -> None:

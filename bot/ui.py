@@ -4,7 +4,7 @@ and answering interactions."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 import discord
@@ -62,18 +62,28 @@ async def defer_if_slow(interaction: discord.Interaction[Any], work: Awaitable[T
     """Await `work`, deferring the interaction if it takes longer than DEFER_AFTER_SECONDS.
 
     A burst is answered in one round trip each; a slow moment (a locked database,
-    a big result) still answers inside the deadline. The work runs in the caller's own task
-    (a timer, not a second task, watches the clock: this is on every interaction's path), and
-    the answer waits for a deferral in flight, so it can never race it.
+    a big result) still answers inside the deadline ("thinking…", the answer follows).
+    """
+    return await deferring_if_slow(
+        interaction, work, lambda: interaction.response.defer(ephemeral=ephemeral, thinking=True))
+
+
+async def deferring_if_slow(
+    interaction: discord.Interaction[Any], work: Awaitable[T], defer: Callable[[], Coroutine[Any, Any, Any]]
+) -> T:
+    """Await `work`; if it is still running after DEFER_AFTER_SECONDS, send `defer()` as the initial
+    response meanwhile (never past the deadline). The work is never cancelled by the clock.
+
+    The work runs in the caller's own task (a timer, not a second task, watches the clock: this
+    is on every interaction's path), and the answer waits for a deferral in flight, so it can
+    never race it.
     """
     loop = asyncio.get_running_loop()
     deferring: list[asyncio.Task[Any]] = []
 
     def defer_now() -> None:
         if not interaction.response.is_done():
-            deferring.append(loop.create_task(
-                respond(interaction, interaction.response.defer(ephemeral=ephemeral, thinking=True)),
-                name="defer-if-slow"))
+            deferring.append(loop.create_task(respond(interaction, defer()), name="defer-if-slow"))
 
     timer = loop.call_later(DEFER_AFTER_SECONDS, defer_now)
     try:
