@@ -24,7 +24,7 @@ as "Anonymous", forgotten members' pledges too (see :mod:`bot.domain.privacy.ser
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -235,51 +235,108 @@ async def fetch_rows(
     return rows[::-1] if before else rows
 
 
-def sibling_ranges(key: int) -> list[tuple[int, int, int | None]]:
-    """Where the listed members better than `key` are counted in ``board_counts``: per level,
-    the buckets after the key's own that share its parent bucket (at the top level, all after it).
+def rank_terms(key: int) -> list[tuple[int, int, int, int | None]]:
+    """How many listed members are better than `key`, as signed sums of ``board_counts``:
+    (level, sign, first bucket, last bucket or None), the count being the sum over the terms
+    of sign x the members in buckets first..last at that level.
 
-    Each such member is in exactly one of these ranges: at the highest level where their
-    bucket and the key's differ. Returns (level, first bucket, last bucket or None).
+    At each level below the top, those better than the key inside its parent bucket are
+    counted on whichever side of the key's own bucket has fewer buckets: the buckets after
+    it (+), or the parent's members less the buckets up to and including it (-), the
+    parent's count then joining the next level's term (which starts one bucket lower). At
+    the top level, every bucket after the key's. One term a level at most, each over at
+    most 32 buckets below the top; a member is counted once in all (see the tests).
     """
-    ranges: list[tuple[int, int, int | None]] = []
+    terms: list[tuple[int, int, int, int | None]] = []
+    carried = False  # the level below counted its complement: this level adds its own bucket
     for level in range(BUCKET_LEVELS):
         bucket = key >> (BUCKET_SHIFT * level)
         if level == BUCKET_LEVELS - 1:
-            ranges.append((level, bucket + 1, None))
+            terms.append((level, 1, bucket if carried else bucket + 1, None))
+            break
+        first = (bucket >> BUCKET_SHIFT) << BUCKET_SHIFT
+        last = first + (1 << BUCKET_SHIFT) - 1
+        if bucket - first < last - bucket:  # fewer buckets up to the key's own than after it
+            if first <= bucket - carried:
+                terms.append((level, -1, first, bucket - carried))
+            carried = True
         else:
-            last = ((bucket >> BUCKET_SHIFT) << BUCKET_SHIFT) + (1 << BUCKET_SHIFT) - 1
-            if bucket < last:
-                ranges.append((level, bucket + 1, last))
-    return ranges
+            if bucket + 1 - carried <= last:
+                terms.append((level, 1, bucket + 1 - carried, last))
+            carried = False
+    return terms
+
+
+def _clusters(groups: Iterable[Collection[int]]) -> list[list[int]]:
+    """The groups' keys as clusters, best first, merged where their spans overlap."""
+    spans = sorted((sorted(set(group), reverse=True) for group in groups if group), key=lambda keys: -keys[0])
+    merged: list[list[int]] = []
+    for keys in spans:
+        if merged and keys[0] >= merged[-1][-1]:
+            merged[-1] = sorted({*merged[-1], *keys}, reverse=True)
+        else:
+            merged.append(keys)
+    return merged
 
 
 async def better_counts(
-    reader: Reader, spec: BoardSpec, guild_id: int, scope: int, keys: Collection[int]
+    reader: Reader, spec: BoardSpec, guild_id: int, scope: int, *groups: Collection[int]
 ) -> dict[int, int]:
-    """For each rank key: how many listed members have a strictly better score.
+    """For each rank key of the groups: how many listed members have a strictly better score.
 
     One statement over ``board_counts`` (migration 0011: listed members only, per score at
-    several levels of coarseness): the members above the best key, summed over at most
-    63 buckets per level (:func:`sibling_ranges`), whatever the board's size or the
-    rank's depth; and the exact scores between the worst and the best key (a page
-    spans a handful).
+    several levels of coarseness), whatever the board's size or the rank's depth. A group is
+    keys close together on the board (a page and its edge; the viewer alone): its best key
+    is counted by :func:`rank_terms` (terms two groups share are read once), the others from
+    the exact scores between its worst key and its best, read once for the group — a page's
+    keys span the handful of scores it shows. Groups whose spans overlap are counted as one.
     """
-    top, bottom = max(keys), min(keys)
-    board = "FROM board_counts WHERE guild_id = ? AND scope = ? AND board = ? AND level = ?"
+    clusters = _clusters(groups)
+    if not clusters:
+        return {}
+    board = "FROM board_counts WHERE guild_id = ?1 AND scope = ?2 AND board = ?3 AND level = "
     parts: list[str] = []
-    params: list[Any] = []
-    for level, first, last in sibling_ranges(top):
-        upper = "" if last is None else " AND bucket <= ?"
-        parts.append(f"SELECT 0 AS part, NULL AS score, COALESCE(SUM(members), 0) AS members {board} "
-                     f"AND bucket >= ?{upper}")
-        params += [guild_id, scope, spec.kind.value, level, first, *([] if last is None else [last])]
-    parts.append(f"SELECT 1, bucket, members {board} AND bucket > ? AND bucket <= ?")
-    params += [guild_id, scope, spec.kind.value, 0, bottom, top]
+    params: list[Any] = [guild_id, scope, spec.kind.value]
+    numbered: dict[tuple[int, int, int, int | None], int] = {}
+
+    def slot(value: int) -> str:
+        params.append(value)
+        return f"?{len(params)}"
+
+    for keys in clusters:
+        for level, sign, first, last in rank_terms(keys[0]):
+            if (level, sign, first, last) in numbered:
+                continue
+            numbered[(level, sign, first, last)] = part = len(parts)
+            if last is None:
+                buckets = f"bucket >= {slot(first)}"
+            elif first == last:
+                buckets = f"bucket = {slot(first)}"
+            else:
+                buckets = f"bucket BETWEEN {slot(first)} AND {slot(last)}"
+            parts.append(f"SELECT {part} AS part, NULL AS bucket, SUM(members) AS members {board}{level} AND {buckets}")
+    windows: list[int | None] = []
+    for keys in clusters:
+        window = None
+        if len(keys) > 1:  # a lone key has no window to read
+            window = len(parts)
+            parts.append(f"SELECT {window}, bucket, members {board}0 AND bucket > {slot(keys[-1])} "
+                         f"AND bucket <= {slot(keys[0])}")
+        windows.append(window)
     rows = await reader.fetch_all(" UNION ALL ".join(parts), params)
-    above = sum(row["members"] for row in rows if row["part"] == 0)
-    window = [(row["score"], row["members"]) for row in rows if row["part"] == 1]
-    return {key: above + sum(members for score, members in window if score > key) for key in keys}
+    sums = {row["part"]: row["members"] or 0 for row in rows if row["bucket"] is None}
+    scores: dict[int, list[tuple[int, int]]] = {}
+    for row in rows:
+        if row["bucket"] is not None:
+            scores.setdefault(row["part"], []).append((row["bucket"], row["members"]))
+    better: dict[int, int] = {}
+    for keys, window in zip(clusters, windows, strict=True):
+        above = sum(sign * sums.get(numbered[(level, sign, first, last)], 0)
+                    for level, sign, first, last in rank_terms(keys[0]))
+        for key in keys:
+            shown = scores.get(window, []) if window is not None else []
+            better[key] = above + sum(members for score, members in shown if score > key)
+    return better
 
 
 def _standing(spec: BoardSpec, row: Row, rank: int) -> Standing:
