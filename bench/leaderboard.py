@@ -148,7 +148,7 @@ async def page_work(meter: WorkMeter, kind: BoardKind, scope: int, what: str, ed
     work = sum(steps for _sql, steps in meter.statements)
     shown = [standing.user_id for standing in standings] + [viewer]
     spec = SPECS[kind]
-    reference_sql = (f"{_select(spec, ranked=False)} WHERE t.guild_id = ? AND t.scope = ? "
+    reference_sql = (f"{_select(spec)} WHERE t.guild_id = ? AND t.scope = ? "
                      f"AND t.user_id IN ({', '.join('?' * len(shown))})")
     _rows, reference = meter.run(reference_sql, (dataset.GUILD, scope, *shown))
     return work, reference, len(shown)

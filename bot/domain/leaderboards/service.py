@@ -190,20 +190,25 @@ class BoardPage:
 # ---- queries ---------------------------------------------------------------------------------
 
 
-def _not_left(alias: str = "t") -> str:
+def _columns(spec: BoardSpec) -> str:
+    return ", ".join(f"t.{column}" for column in ("user_id", *spec.score, *spec.extra, "reached_at"))
+
+
+def _select(spec: BoardSpec) -> str:
+    """A board's rows looked up by key (the viewer's), with their display names."""
     return (
-        f"NOT EXISTS (SELECT 1 FROM members m WHERE m.guild_id = {alias}.guild_id "  # noqa: S608 - names are ours
-        f"AND m.user_id = {alias}.user_id AND m.left_at IS NOT NULL)"
+        f"SELECT {_columns(spec)}, "  # noqa: S608 - names are ours
+        f"(SELECT m.display_name FROM members m WHERE m.guild_id = t.guild_id AND m.user_id = t.user_id) "
+        f"AS display_name FROM {spec.table} t"
     )
 
 
-def _select(spec: BoardSpec, *, ranked: bool = True) -> str:
-    columns = ", ".join(f"t.{column}" for column in (*spec.score, *spec.extra))
-    source = f"{spec.table} t INDEXED BY {spec.index}" if ranked else f"{spec.table} t"
+def _listing(spec: BoardSpec) -> str:
+    """A board's rows in its order, each with its member's row (display name, and whether they left):
+    the board's index outermost (a LEFT JOIN keeps it there), one primary-key seek into members a row."""
     return (
-        f"SELECT t.user_id, {columns}, t.reached_at, "  # noqa: S608 - names are ours
-        f"(SELECT m.display_name FROM members m WHERE m.guild_id = t.guild_id AND m.user_id = t.user_id) "
-        f"AS display_name FROM {source}"
+        f"SELECT {_columns(spec)}, m.display_name FROM {spec.table} t INDEXED BY {spec.index} "  # noqa: S608
+        f"LEFT JOIN members m ON m.guild_id = t.guild_id AND m.user_id = t.user_id"
     )
 
 
@@ -218,9 +223,10 @@ async def fetch_rows(
 
     One range seek on the board's partial index, in its one ascending order
     (``board_order`` = minus the rank key, then reached_at, then user_id: migration 0011):
-    it reads the rows it returns, and the members known to have left among them.
+    it reads the rows it returns, and the members known to have left among them, each
+    with one primary-key seek into ``members``.
     """
-    where = f"t.guild_id = ? AND t.scope = ? AND {spec.condition} AND {_not_left()}"
+    where = f"t.guild_id = ? AND t.scope = ? AND {spec.condition} AND m.left_at IS NULL"
     params: list[Any] = [guild_id, scope]
     if cursor is not None:
         beyond = ("<" if before else ">") + ("=" if inclusive else "")
@@ -228,7 +234,7 @@ async def fetch_rows(
         params += [-cursor_key(spec.kind, cursor), cursor.reached_at, cursor.user_id]
     way = " DESC" if before else ""
     rows = await reader.fetch_all(
-        f"{_select(spec)} WHERE {where} "
+        f"{_listing(spec)} WHERE {where} "
         f"ORDER BY t.board_order{way}, t.reached_at{way}, t.user_id{way} LIMIT ?",
         (*params, limit),
     )
@@ -485,7 +491,7 @@ async def viewer_standing(reader: Reader, guild_id: int, kind: BoardKind, scope:
     """The viewer's own rank on the board, or why they are not on it."""
     spec = SPECS[kind]
     row = await reader.fetch_one(
-        f"{_select(spec, ranked=False)} WHERE t.guild_id = ? AND t.scope = ? AND t.user_id = ?",
+        f"{_select(spec)} WHERE t.guild_id = ? AND t.scope = ? AND t.user_id = ?",
         (guild_id, scope, user_id),
     )
     if row is None or (kind is not BoardKind.PICKERS and row[spec.score[0]] <= 0):
