@@ -5,15 +5,16 @@ through their ranking indexes. No query here reads ``pledges``, ``losses`` or
 
 A page costs the same wherever it is in the board:
 
-* the rows: ``ORDER BY score, reached_at, user_id LIMIT 11`` after a cursor
-  (the last row of the page before), one index seek per sort column — never an
+* the rows: ``ORDER BY board_order, reached_at, user_id LIMIT 11`` after a cursor
+  (the last row of the page before), one range seek on the board's partial index,
+  each row with its member's (name, and whether they left) by primary key — never an
   OFFSET, which walks every row above the page;
-* their ranks: how many members have a strictly better score, summed from the
-  score histogram ``board_scores`` (one row per distinct score, kept by the
-  triggers of migration 0005) — counting index entries instead costs O(rank),
-  5 ms per 35,000 members — minus the members known to have left above them
-  (a small partial index);
-* the viewer's own rank the same way, from their row looked up by key.
+* their ranks: how many listed members have a strictly better score, summed from
+  ``board_counts`` (members per score at several levels of coarseness, kept by the
+  triggers of migration 0011) — counting index entries instead costs O(rank), 5 ms
+  per 35,000 members — one signed sum a level (:func:`rank_terms`);
+* the viewer's row looked up by key, ranked in the same statement as the page and
+  the edge it was turned from (:func:`page_counts`).
 
 Ranks are shared by equal scores (1, 2, 2, 4); among equal scores whoever got
 there first (``reached_at``) is listed first. Members who left the server are
@@ -345,8 +346,13 @@ async def better_counts(
     return better
 
 
+def _anonymous(spec: BoardSpec, row: Row) -> bool:
+    """Shown as "Anonymous": a donor who gave anonymously, or a forgotten member's pledges."""
+    return spec.kind is BoardKind.DONORS and (row["anonymous_cents"] > 0 or row["user_id"] < 0)
+
+
 def _standing(spec: BoardSpec, row: Row, rank: int) -> Standing:
-    anonymous = spec.kind is BoardKind.DONORS and (row["anonymous_cents"] > 0 or row["user_id"] < 0)
+    anonymous = _anonymous(spec, row)
     name = ANONYMOUS if anonymous else (row["display_name"] or UNKNOWN_MEMBER)
     return Standing(
         rank=rank,
@@ -414,13 +420,16 @@ class Window:
     previous_cursor: Cursor | None
     next_cursor: Cursor | None
     moved: bool
+    viewer: ViewerStanding | None = None
+    """The viewer's own place, when :func:`page_at` was given one."""
 
 
 async def page_at(
     reader: Reader, guild_id: int, kind: BoardKind, scope: int, request: PageRequest[Cursor], *,
-    page_size: int = PAGE_SIZE,
+    page_size: int = PAGE_SIZE, viewer_id: int | None = None,
 ) -> Window:
-    """The page a Previous/Next click asks for, from the board as it is now.
+    """The page a Previous/Next click asks for, from the board as it is now (the first page
+    without an edge), and the place of `viewer_id` when given (as :func:`viewer_standing`).
 
     Next shows the rows after the edge (the last row the member saw), Previous the rows
     before the edge (the first one). Nothing was kept since, so the board may have moved:
@@ -431,9 +440,13 @@ async def page_at(
     * Previous that reaches the top shows the first page, full, as page 1.
 
     Any of these is ``moved``, so the member can be told their view changed. Costs a
-    few index seeks wherever the page is, like :func:`board_page`.
+    few index seeks wherever the page is: the viewer's row, the page's rows (Previous
+    reads the edge's row with them, to know that rows follow the page), and one
+    statement for every rank (:func:`page_counts`).
     """
     spec = SPECS[kind]
+    viewer_row, reason = (None, None) if viewer_id is None else await _viewer_row(
+        reader, spec, guild_id, scope, viewer_id)
     edge = request.edge
     moved = False
     rows: list[Row] = []
@@ -453,16 +466,23 @@ async def page_at(
             rows = rows[-page_size:] if more_before else []
             number = max(request.number - 1, 2)
     elif edge is not None:
-        rows = await fetch_rows(reader, spec, guild_id, scope, edge.cursor, page_size + 1, before=True)
+        # The edge's own row too, when it is still where it was shown: then rows follow the page.
+        rows = await fetch_rows(reader, spec, guild_id, scope, edge.cursor, page_size + 2,
+                                before=True, inclusive=True)
+        edge_stayed = bool(rows) and _cursor(spec, rows[-1]) == edge.cursor
+        rows = rows[:-1] if edge_stayed else rows[-(page_size + 1):]
         more_before = len(rows) > page_size
+        rows = rows[-page_size:]
         if more_before:
-            rows = rows[-page_size:]
             moved = request.number < 2  # members arrived above what was the first page
             number = max(request.number, 2)
-            more_after = bool(await fetch_rows(reader, spec, guild_id, scope, _cursor(spec, rows[-1]), 1))
-        else:
-            rows = []
+        else:  # the first page: these rows when they fill it, else read again from the top
             moved = request.number != 1  # members above it left: the top came early
+            number = 1
+            rows = rows if len(rows) == page_size else []
+        if rows:
+            more_after = edge_stayed or bool(
+                await fetch_rows(reader, spec, guild_id, scope, _cursor(spec, rows[-1]), 1))
     if not rows:  # the first page, from the top
         number = 1
         more_before = False
@@ -471,10 +491,10 @@ async def page_at(
         rows = rows[:page_size]
     keys = [rank_key(spec, row) for row in rows]
     edge_key = None if edge is None else cursor_key(kind, edge.cursor)
-    asked = ([] if not more_before else keys) + ([] if edge_key is None else [edge_key])
-    better = await better_counts(reader, spec, guild_id, scope, asked) if asked else {}
-    # The top of the board: nobody above to count (as in board_page).
-    ranks = [rank_of(better[key]) for key in keys] if more_before else competition_ranks(keys)
+    viewer_key = None if viewer_row is None else rank_key(spec, viewer_row)
+    better = await page_counts(reader, spec, guild_id, scope, keys, from_top=not more_before,
+                               edge=edge_key, viewer=viewer_key)
+    ranks = [rank_of(better[key]) for key in keys]
     if edge is not None and edge_key is not None and rank_of(better[edge_key]) != edge.rank:
         moved = True
     standings = [_standing(spec, row, rank) for row, rank in zip(rows, ranks, strict=True)]
@@ -484,36 +504,73 @@ async def page_at(
         previous_cursor=_cursor(spec, rows[0]) if rows and more_before else None,
         next_cursor=_cursor(spec, rows[-1]) if rows and more_after else None,
         moved=moved,
+        viewer=None if viewer_id is None else _viewer_standing(spec, viewer_row, reason, better),
     )
 
 
-async def viewer_standing(reader: Reader, guild_id: int, kind: BoardKind, scope: int, user_id: int) -> ViewerStanding:
-    """The viewer's own rank on the board, or why they are not on it."""
-    spec = SPECS[kind]
+async def page_counts(
+    reader: Reader, spec: BoardSpec, guild_id: int, scope: int, keys: list[int], *, from_top: bool,
+    edge: int | None = None, viewer: int | None = None,
+) -> dict[int, int]:
+    """How many listed members are better than each of a page's `keys` (in the board's order),
+    its `edge` (the row next to it the member saw) and the `viewer`'s key: one statement of
+    :func:`better_counts` at most, the page and its edge one group, the viewer another.
+
+    A page `from_top` (the board's first rows) needs none for its own keys, nor for any key at
+    least as good as its worst: everyone better than that is on the page.
+    """
+    known: dict[int, int] = {}
+    if from_top and keys:
+        known = {key: rank - 1 for key, rank in zip(keys, competition_ranks(keys), strict=True)}
+        for key in (edge, viewer):
+            if key is not None and key >= keys[-1]:
+                known[key] = sum(other > key for other in keys)
+    page = [] if from_top else keys
+    groups = [[*page, *([] if edge is None or edge in known else [edge])],
+              [] if viewer is None or viewer in known else [viewer]]
+    counted = await better_counts(reader, spec, guild_id, scope, *groups) if any(groups) else {}
+    return {**counted, **known}
+
+
+async def _viewer_row(
+    reader: Reader, spec: BoardSpec, guild_id: int, scope: int, user_id: int
+) -> tuple[Row | None, str | None]:
+    """The viewer's row when they are to be ranked on the board, else None and why not."""
     row = await reader.fetch_one(
         f"{_select(spec)} WHERE t.guild_id = ? AND t.scope = ? AND t.user_id = ?",
         (guild_id, scope, user_id),
     )
+    kind = spec.kind
     if row is None or (kind is not BoardKind.PICKERS and row[spec.score[0]] <= 0):
         reason = {
             BoardKind.LOSERS: "You haven't lost anything here yet.",
             BoardKind.DONORS: "You haven't pledged here yet.",
             BoardKind.PICKERS: "None of your picks has been decided yet.",
         }[kind]
-        return ViewerStanding(None, reason)
+        return None, reason
     if kind is BoardKind.PICKERS and row["resolved"] < MIN_RESOLVED_PICKS:
-        return ViewerStanding(
-            None,
+        return None, (
             f"{row['correct']} right of {row['resolved']} decided: pickers are ranked from "
-            f"{MIN_RESOLVED_PICKS} decided picks.",
+            f"{MIN_RESOLVED_PICKS} decided picks."
         )
-    key = rank_key(spec, row)
-    better = await better_counts(reader, spec, guild_id, scope, [key])
-    standing = _standing(spec, row, rank_of(better[key]))
-    if standing.anonymous:
+    if _anonymous(spec, row):
         # The reply is public: showing an anonymous donor's rank beside their name would unmask them.
-        return ViewerStanding(None, "You gave anonymously, so your rank isn't shown here.")
-    return ViewerStanding(standing)
+        return None, "You gave anonymously, so your rank isn't shown here."
+    return row, None
+
+
+def _viewer_standing(spec: BoardSpec, row: Row | None, reason: str | None, better: Mapping[int, int]) -> ViewerStanding:
+    if row is None:
+        return ViewerStanding(None, reason)
+    return ViewerStanding(_standing(spec, row, rank_of(better[rank_key(spec, row)])))
+
+
+async def viewer_standing(reader: Reader, guild_id: int, kind: BoardKind, scope: int, user_id: int) -> ViewerStanding:
+    """The viewer's own rank on the board, or why they are not on it."""
+    spec = SPECS[kind]
+    row, reason = await _viewer_row(reader, spec, guild_id, scope, user_id)
+    better = {} if row is None else await better_counts(reader, spec, guild_id, scope, [rank_key(spec, row)])
+    return _viewer_standing(spec, row, reason, better)
 
 
 # ---- rendering -------------------------------------------------------------------------------
@@ -657,13 +714,9 @@ class LeaderboardService:
         viewer_id: int | None,
     ) -> BoardPage:
         """The page a Previous/Next button asks for, as the board stands now (see :func:`page_at`)."""
-        window = await page_at(self._db, guild_id, kind, scope.scope, request)
-        viewer = (
-            None if viewer_id is None
-            else await viewer_standing(self._db, guild_id, kind, scope.scope, viewer_id)
-        )
+        window = await page_at(self._db, guild_id, kind, scope.scope, request, viewer_id=viewer_id)
         return BoardPage(
-            kind, scope, window.number, tuple(window.standings), window.next_cursor, viewer,
+            kind, scope, window.number, tuple(window.standings), window.next_cursor, window.viewer,
             previous_cursor=window.previous_cursor, moved=window.moved,
         )
 
