@@ -26,15 +26,15 @@ it (``page_at`` with the viewer, as ``LeaderboardService.turn``: the viewer's ro
 page's rows, and one statement ranking the page, the edge again for the moved check,
 and the viewer) is run once more on a connection of its own to the same file (the
 bot's pragmas, ``query_only``) with a progress handler called at every SQLite VM
-instruction, so its **VM steps** are counted exactly. The reference is the VM steps
-of fetching exactly the rows the page shows (its standings and the viewer's row, each with its display name) by primary
-key in one statement, on the same connection and data: the page's **work ratio** =
-its VM steps / that reference, i.e. the rows it reads counted in primary-key
-lookups of a shown row. Target: <= 3x. Measured at fixed places (top, middle,
-deepest page, and 20 seeded random ones; the viewer the board's last member, the
-deepest rank, or a seeded random one), for every board, scope and page kind; the
-max is the figure. ``sqlite_stmt`` adds each statement's full-scan steps (nscan),
-sorts (nsort) and automatic indexes (naidx): all three must be 0.
+instruction, so its **VM steps** are counted exactly. The reference is the VM steps of
+fetching exactly the rows the page shows (its standings and the viewer's row, each
+with its display name) by primary key in one statement, on the same connection and
+data: the page's **work ratio** = its VM steps / that reference, i.e. the rows it
+reads counted in primary-key lookups of a shown row. Target: <= 3x. Measured at fixed
+places (top, middle, deepest page, and 20 seeded random ones; the viewer the board's
+last member, the deepest rank, or a seeded random one), for every board, scope and
+page kind; the max is the figure. ``sqlite_stmt`` adds each statement's full-scan
+steps (nscan), sorts (nsort) and automatic indexes (naidx): all three must be 0.
 
 The times are also given as a ratio to a primary-key lookup
 (``SELECT display_name FROM members WHERE guild_id = ? AND user_id = ?`` through the
