@@ -21,19 +21,20 @@ is counted). Each run samples fresh places and viewers; p99 is the median over t
 runs. It also prints every statement's query plan: none may scan a table.
 
 **SQLite work per page** (issue 17's target: at most 3x the rows shown), counted, not
-timed, so the same number every run: every statement a page runs (its rows, the
-edge ranked again for the moved check, the viewer's row and rank) is run once more on
-a connection of its own to the same file (the bot's pragmas, ``query_only``) with a
-progress handler called at every SQLite VM instruction, so its **VM steps** are
-counted exactly. The reference is the VM steps of fetching exactly the rows the page
-shows (its standings and the viewer's row, each with its display name) by primary
-key in one statement, on the same connection and data: the page's **work ratio** =
-its VM steps / that reference, i.e. the rows it reads counted in primary-key
-lookups of a shown row. Target: <= 3x. Measured at fixed places (top, middle,
-deepest page, and 20 seeded random ones; the viewer the board's last member, the
-deepest rank, or a seeded random one), for every board, scope and page kind; the
-max is the figure. ``sqlite_stmt`` adds each statement's full-scan steps (nscan),
-sorts (nsort) and automatic indexes (naidx): all three must be 0.
+timed, so the same number every run: every statement a page runs as the service runs
+it (``page_at`` with the viewer, as ``LeaderboardService.turn``: the viewer's row, the
+page's rows, and one statement ranking the page, the edge again for the moved check,
+and the viewer) is run once more on a connection of its own to the same file (the
+bot's pragmas, ``query_only``) with a progress handler called at every SQLite VM
+instruction, so its **VM steps** are counted exactly. The reference is the VM steps of
+fetching exactly the rows the page shows (its standings and the viewer's row, each
+with its display name) by primary key in one statement, on the same connection and
+data: the page's **work ratio** = its VM steps / that reference, i.e. the rows it
+reads counted in primary-key lookups of a shown row. Target: <= 3x. Measured at fixed
+places (top, middle, deepest page, and 20 seeded random ones; the viewer the board's
+last member, the deepest rank, or a seeded random one), for every board, scope and
+page kind; the max is the figure. ``sqlite_stmt`` adds each statement's full-scan
+steps (nscan), sorts (nsort) and automatic indexes (naidx): all three must be 0.
 
 The times are also given as a ratio to a primary-key lookup
 (``SELECT display_name FROM members WHERE guild_id = ? AND user_id = ?`` through the
@@ -134,21 +135,23 @@ class WorkMeter:
         self.conn.close()
 
 
+def request(what: str, edge: Edge[Cursor] | None, number: int) -> PageRequest[Cursor]:
+    """What the service is asked for (:meth:`LeaderboardService.turn`): `/leaderboard show` opens the
+    first page; Next and Previous carry the edge and the page number."""
+    if what == "open" or edge is None:
+        return PageRequest()
+    return PageRequest(number, edge, Direction.AFTER if what == "next" else Direction.BEFORE)
+
+
 async def page_work(meter: WorkMeter, kind: BoardKind, scope: int, what: str, edge: Edge[Cursor] | None,
                     number: int, viewer: int) -> tuple[int, int, int]:
     """(VM steps of everything the page runs, of its reference, rows shown) for one page."""
     meter.statements.clear()
-    if what == "open" or edge is None:
-        standings, _next = await board_page(meter, dataset.GUILD, kind, scope, None)
-    else:
-        direction = Direction.AFTER if what == "next" else Direction.BEFORE
-        window = await page_at(meter, dataset.GUILD, kind, scope, PageRequest(number, edge, direction))
-        standings = window.standings
-    await viewer_standing(meter, dataset.GUILD, kind, scope, viewer)
+    window = await page_at(meter, dataset.GUILD, kind, scope, request(what, edge, number), viewer_id=viewer)
     work = sum(steps for _sql, steps in meter.statements)
-    shown = [standing.user_id for standing in standings] + [viewer]
+    shown = [standing.user_id for standing in window.standings] + [viewer]
     spec = SPECS[kind]
-    reference_sql = (f"{_select(spec, ranked=False)} WHERE t.guild_id = ? AND t.scope = ? "
+    reference_sql = (f"{_select(spec)} WHERE t.guild_id = ? AND t.scope = ? "
                      f"AND t.user_id IN ({', '.join('?' * len(shown))})")
     _rows, reference = meter.run(reference_sql, (dataset.GUILD, scope, *shown))
     return work, reference, len(shown)
@@ -209,9 +212,9 @@ class PlanChecker:
 class StatementTimer:
     """A reader that times each statement, keyed by what it does (for --profile)."""
 
-    KINDS = (("UNION ALL SELECT 2", "ranks: histogram + members who left"),
-             (" UNION ALL ", "page rows after a cursor"),
+    KINDS = (("FROM board_counts", "ranks: page, edge and viewer"),
              ("AND t.user_id = ?", "viewer's row"),
+             ("(t.board_order", "page rows from an edge"),
              ("ORDER BY", "first page rows"))
 
     def __init__(self, db: Database) -> None:
@@ -260,12 +263,7 @@ async def sample(db: Database | StatementTimer, kind: BoardKind, scope: int, pla
         timings["pk lookup"].append((time.perf_counter() - started) * 1000)
         for what in ACTIONS:
             started = time.perf_counter()
-            if what == "open":
-                await board_page(db, dataset.GUILD, kind, scope, None)
-            else:
-                direction = Direction.AFTER if what == "next" else Direction.BEFORE
-                await page_at(db, dataset.GUILD, kind, scope, PageRequest(2 + place // 10, edge, direction))
-            await viewer_standing(db, dataset.GUILD, kind, scope, viewer)
+            await page_at(db, dataset.GUILD, kind, scope, request(what, edge, 2 + place // 10), viewer_id=viewer)
             timings[what].append((time.perf_counter() - started) * 1000)
     return timings
 
@@ -279,7 +277,9 @@ async def check_plans(db: Database, scopes: dict[str, int], rng: random.Random) 
             await board_page(checker, dataset.GUILD, kind, scope, None)
             await board_page(checker, dataset.GUILD, kind, scope, cursor)
             for direction in Direction:
-                await page_at(checker, dataset.GUILD, kind, scope, PageRequest(5, Edge(cursor, 1), direction))
+                await page_at(checker, dataset.GUILD, kind, scope, PageRequest(5, Edge(cursor, 1), direction),
+                              viewer_id=viewer)
+            await page_at(checker, dataset.GUILD, kind, scope, PageRequest(), viewer_id=viewer)
             await viewer_standing(checker, dataset.GUILD, kind, scope, viewer)
     ok = True
     print("\nquery plans (every statement a page runs):")

@@ -5,15 +5,16 @@ through their ranking indexes. No query here reads ``pledges``, ``losses`` or
 
 A page costs the same wherever it is in the board:
 
-* the rows: ``ORDER BY score, reached_at, user_id LIMIT 11`` after a cursor
-  (the last row of the page before), one index seek per sort column — never an
+* the rows: ``ORDER BY board_order, reached_at, user_id LIMIT 11`` after a cursor
+  (the last row of the page before), one range seek on the board's partial index,
+  each row with its member's (name, and whether they left) by primary key — never an
   OFFSET, which walks every row above the page;
-* their ranks: how many members have a strictly better score, summed from the
-  score histogram ``board_scores`` (one row per distinct score, kept by the
-  triggers of migration 0005) — counting index entries instead costs O(rank),
-  5 ms per 35,000 members — minus the members known to have left above them
-  (a small partial index);
-* the viewer's own rank the same way, from their row looked up by key.
+* their ranks: how many listed members have a strictly better score, summed from
+  ``board_counts`` (members per score at several levels of coarseness, kept by the
+  triggers of migration 0011) — counting index entries instead costs O(rank), 5 ms
+  per 35,000 members — one signed sum a level (:func:`rank_terms`);
+* the viewer's row looked up by key, ranked in the same statement as the page and
+  the edge it was turned from (:func:`page_counts`).
 
 Ranks are shared by equal scores (1, 2, 2, 4); among equal scores whoever got
 there first (``reached_at``) is listed first. Members who left the server are
@@ -24,7 +25,7 @@ as "Anonymous", forgotten members' pledges too (see :mod:`bot.domain.privacy.ser
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -190,20 +191,25 @@ class BoardPage:
 # ---- queries ---------------------------------------------------------------------------------
 
 
-def _not_left(alias: str = "t") -> str:
+def _columns(spec: BoardSpec) -> str:
+    return ", ".join(f"t.{column}" for column in ("user_id", *spec.score, *spec.extra, "reached_at"))
+
+
+def _select(spec: BoardSpec) -> str:
+    """A board's rows looked up by key (the viewer's), with their display names."""
     return (
-        f"NOT EXISTS (SELECT 1 FROM members m WHERE m.guild_id = {alias}.guild_id "  # noqa: S608 - names are ours
-        f"AND m.user_id = {alias}.user_id AND m.left_at IS NOT NULL)"
+        f"SELECT {_columns(spec)}, "  # noqa: S608 - names are ours
+        f"(SELECT m.display_name FROM members m WHERE m.guild_id = t.guild_id AND m.user_id = t.user_id) "
+        f"AS display_name FROM {spec.table} t"
     )
 
 
-def _select(spec: BoardSpec, *, ranked: bool = True) -> str:
-    columns = ", ".join(f"t.{column}" for column in (*spec.score, *spec.extra))
-    source = f"{spec.table} t INDEXED BY {spec.index}" if ranked else f"{spec.table} t"
+def _listing(spec: BoardSpec) -> str:
+    """A board's rows in its order, each with its member's row (display name, and whether they left):
+    the board's index outermost (a LEFT JOIN keeps it there), one primary-key seek into members a row."""
     return (
-        f"SELECT t.user_id, {columns}, t.reached_at, "  # noqa: S608 - names are ours
-        f"(SELECT m.display_name FROM members m WHERE m.guild_id = t.guild_id AND m.user_id = t.user_id) "
-        f"AS display_name FROM {source}"
+        f"SELECT {_columns(spec)}, m.display_name FROM {spec.table} t INDEXED BY {spec.index} "  # noqa: S608
+        f"LEFT JOIN members m ON m.guild_id = t.guild_id AND m.user_id = t.user_id"
     )
 
 
@@ -218,9 +224,10 @@ async def fetch_rows(
 
     One range seek on the board's partial index, in its one ascending order
     (``board_order`` = minus the rank key, then reached_at, then user_id: migration 0011):
-    it reads the rows it returns, and the members known to have left among them.
+    it reads the rows it returns, and the members known to have left among them, each
+    with one primary-key seek into ``members``.
     """
-    where = f"t.guild_id = ? AND t.scope = ? AND {spec.condition} AND {_not_left()}"
+    where = f"t.guild_id = ? AND t.scope = ? AND {spec.condition} AND m.left_at IS NULL"
     params: list[Any] = [guild_id, scope]
     if cursor is not None:
         beyond = ("<" if before else ">") + ("=" if inclusive else "")
@@ -228,62 +235,124 @@ async def fetch_rows(
         params += [-cursor_key(spec.kind, cursor), cursor.reached_at, cursor.user_id]
     way = " DESC" if before else ""
     rows = await reader.fetch_all(
-        f"{_select(spec)} WHERE {where} "
+        f"{_listing(spec)} WHERE {where} "
         f"ORDER BY t.board_order{way}, t.reached_at{way}, t.user_id{way} LIMIT ?",
         (*params, limit),
     )
     return rows[::-1] if before else rows
 
 
-def sibling_ranges(key: int) -> list[tuple[int, int, int | None]]:
-    """Where the listed members better than `key` are counted in ``board_counts``: per level,
-    the buckets after the key's own that share its parent bucket (at the top level, all after it).
+def rank_terms(key: int) -> list[tuple[int, int, int, int | None]]:
+    """How many listed members are better than `key`, as signed sums of ``board_counts``:
+    (level, sign, first bucket, last bucket or None), the count being the sum over the terms
+    of sign x the members in buckets first..last at that level.
 
-    Each such member is in exactly one of these ranges: at the highest level where their
-    bucket and the key's differ. Returns (level, first bucket, last bucket or None).
+    At each level below the top, those better than the key inside its parent bucket are
+    counted on whichever side of the key's own bucket has fewer buckets: the buckets after
+    it (+), or the parent's members less the buckets up to and including it (-), the
+    parent's count then joining the next level's term (which starts one bucket lower). At
+    the top level, every bucket after the key's. One term a level at most, each over at
+    most 32 buckets below the top; a member is counted once in all (see the tests).
     """
-    ranges: list[tuple[int, int, int | None]] = []
+    terms: list[tuple[int, int, int, int | None]] = []
+    carried = False  # the level below counted its complement: this level adds its own bucket
     for level in range(BUCKET_LEVELS):
         bucket = key >> (BUCKET_SHIFT * level)
         if level == BUCKET_LEVELS - 1:
-            ranges.append((level, bucket + 1, None))
+            terms.append((level, 1, bucket if carried else bucket + 1, None))
+            break
+        first = (bucket >> BUCKET_SHIFT) << BUCKET_SHIFT
+        last = first + (1 << BUCKET_SHIFT) - 1
+        if bucket - first < last - bucket:  # fewer buckets up to the key's own than after it
+            if first <= bucket - carried:
+                terms.append((level, -1, first, bucket - carried))
+            carried = True
         else:
-            last = ((bucket >> BUCKET_SHIFT) << BUCKET_SHIFT) + (1 << BUCKET_SHIFT) - 1
-            if bucket < last:
-                ranges.append((level, bucket + 1, last))
-    return ranges
+            if bucket + 1 - carried <= last:
+                terms.append((level, 1, bucket + 1 - carried, last))
+            carried = False
+    return terms
+
+
+def _clusters(groups: Iterable[Collection[int]]) -> list[list[int]]:
+    """The groups' keys as clusters, best first, merged where their spans overlap."""
+    spans = sorted((sorted(set(group), reverse=True) for group in groups if group), key=lambda keys: -keys[0])
+    merged: list[list[int]] = []
+    for keys in spans:
+        if merged and keys[0] >= merged[-1][-1]:
+            merged[-1] = sorted({*merged[-1], *keys}, reverse=True)
+        else:
+            merged.append(keys)
+    return merged
 
 
 async def better_counts(
-    reader: Reader, spec: BoardSpec, guild_id: int, scope: int, keys: Collection[int]
+    reader: Reader, spec: BoardSpec, guild_id: int, scope: int, *groups: Collection[int]
 ) -> dict[int, int]:
-    """For each rank key: how many listed members have a strictly better score.
+    """For each rank key of the groups: how many listed members have a strictly better score.
 
     One statement over ``board_counts`` (migration 0011: listed members only, per score at
-    several levels of coarseness): the members above the best key, summed over at most
-    63 buckets per level (:func:`sibling_ranges`), whatever the board's size or the
-    rank's depth; and the exact scores between the worst and the best key (a page
-    spans a handful).
+    several levels of coarseness), whatever the board's size or the rank's depth. A group is
+    keys close together on the board (a page and its edge; the viewer alone): its best key
+    is counted by :func:`rank_terms` (terms two groups share are read once), the others from
+    the exact scores between its worst key and its best, read once for the group — a page's
+    keys span the handful of scores it shows. Groups whose spans overlap are counted as one.
     """
-    top, bottom = max(keys), min(keys)
-    board = "FROM board_counts WHERE guild_id = ? AND scope = ? AND board = ? AND level = ?"
+    clusters = _clusters(groups)
+    if not clusters:
+        return {}
+    board = "FROM board_counts WHERE guild_id = ?1 AND scope = ?2 AND board = ?3 AND level = "
     parts: list[str] = []
-    params: list[Any] = []
-    for level, first, last in sibling_ranges(top):
-        upper = "" if last is None else " AND bucket <= ?"
-        parts.append(f"SELECT 0 AS part, NULL AS score, COALESCE(SUM(members), 0) AS members {board} "
-                     f"AND bucket >= ?{upper}")
-        params += [guild_id, scope, spec.kind.value, level, first, *([] if last is None else [last])]
-    parts.append(f"SELECT 1, bucket, members {board} AND bucket > ? AND bucket <= ?")
-    params += [guild_id, scope, spec.kind.value, 0, bottom, top]
+    params: list[Any] = [guild_id, scope, spec.kind.value]
+    numbered: dict[tuple[int, int, int, int | None], int] = {}
+
+    def slot(value: int) -> str:
+        params.append(value)
+        return f"?{len(params)}"
+
+    for keys in clusters:
+        for level, sign, first, last in rank_terms(keys[0]):
+            if (level, sign, first, last) in numbered:
+                continue
+            numbered[(level, sign, first, last)] = part = len(parts)
+            if last is None:
+                buckets = f"bucket >= {slot(first)}"
+            elif first == last:
+                buckets = f"bucket = {slot(first)}"
+            else:
+                buckets = f"bucket BETWEEN {slot(first)} AND {slot(last)}"
+            parts.append(f"SELECT {part} AS part, NULL AS bucket, SUM(members) AS members {board}{level} AND {buckets}")
+    windows: list[int | None] = []
+    for keys in clusters:
+        window = None
+        if len(keys) > 1:  # a lone key has no window to read
+            window = len(parts)
+            parts.append(f"SELECT {window}, bucket, members {board}0 AND bucket > {slot(keys[-1])} "
+                         f"AND bucket <= {slot(keys[0])}")
+        windows.append(window)
     rows = await reader.fetch_all(" UNION ALL ".join(parts), params)
-    above = sum(row["members"] for row in rows if row["part"] == 0)
-    window = [(row["score"], row["members"]) for row in rows if row["part"] == 1]
-    return {key: above + sum(members for score, members in window if score > key) for key in keys}
+    sums = {row["part"]: row["members"] or 0 for row in rows if row["bucket"] is None}
+    scores: dict[int, list[tuple[int, int]]] = {}
+    for row in rows:
+        if row["bucket"] is not None:
+            scores.setdefault(row["part"], []).append((row["bucket"], row["members"]))
+    better: dict[int, int] = {}
+    for keys, window in zip(clusters, windows, strict=True):
+        above = sum(sign * sums.get(numbered[(level, sign, first, last)], 0)
+                    for level, sign, first, last in rank_terms(keys[0]))
+        for key in keys:
+            shown = scores.get(window, []) if window is not None else []
+            better[key] = above + sum(members for score, members in shown if score > key)
+    return better
+
+
+def _anonymous(spec: BoardSpec, row: Row) -> bool:
+    """Shown as "Anonymous": a donor who gave anonymously, or a forgotten member's pledges."""
+    return spec.kind is BoardKind.DONORS and (row["anonymous_cents"] > 0 or row["user_id"] < 0)
 
 
 def _standing(spec: BoardSpec, row: Row, rank: int) -> Standing:
-    anonymous = spec.kind is BoardKind.DONORS and (row["anonymous_cents"] > 0 or row["user_id"] < 0)
+    anonymous = _anonymous(spec, row)
     name = ANONYMOUS if anonymous else (row["display_name"] or UNKNOWN_MEMBER)
     return Standing(
         rank=rank,
@@ -351,13 +420,16 @@ class Window:
     previous_cursor: Cursor | None
     next_cursor: Cursor | None
     moved: bool
+    viewer: ViewerStanding | None = None
+    """The viewer's own place, when :func:`page_at` was given one."""
 
 
 async def page_at(
     reader: Reader, guild_id: int, kind: BoardKind, scope: int, request: PageRequest[Cursor], *,
-    page_size: int = PAGE_SIZE,
+    page_size: int = PAGE_SIZE, viewer_id: int | None = None,
 ) -> Window:
-    """The page a Previous/Next click asks for, from the board as it is now.
+    """The page a Previous/Next click asks for, from the board as it is now (the first page
+    without an edge), and the place of `viewer_id` when given (as :func:`viewer_standing`).
 
     Next shows the rows after the edge (the last row the member saw), Previous the rows
     before the edge (the first one). Nothing was kept since, so the board may have moved:
@@ -368,9 +440,13 @@ async def page_at(
     * Previous that reaches the top shows the first page, full, as page 1.
 
     Any of these is ``moved``, so the member can be told their view changed. Costs a
-    few index seeks wherever the page is, like :func:`board_page`.
+    few index seeks wherever the page is: the viewer's row, the page's rows (Previous
+    reads the edge's row with them, to know that rows follow the page), and one
+    statement for every rank (:func:`page_counts`).
     """
     spec = SPECS[kind]
+    viewer_row, reason = (None, None) if viewer_id is None else await _viewer_row(
+        reader, spec, guild_id, scope, viewer_id)
     edge = request.edge
     moved = False
     rows: list[Row] = []
@@ -390,16 +466,23 @@ async def page_at(
             rows = rows[-page_size:] if more_before else []
             number = max(request.number - 1, 2)
     elif edge is not None:
-        rows = await fetch_rows(reader, spec, guild_id, scope, edge.cursor, page_size + 1, before=True)
+        # The edge's own row too, when it is still where it was shown: then rows follow the page.
+        rows = await fetch_rows(reader, spec, guild_id, scope, edge.cursor, page_size + 2,
+                                before=True, inclusive=True)
+        edge_stayed = bool(rows) and _cursor(spec, rows[-1]) == edge.cursor
+        rows = rows[:-1] if edge_stayed else rows[-(page_size + 1):]
         more_before = len(rows) > page_size
+        rows = rows[-page_size:]
         if more_before:
-            rows = rows[-page_size:]
             moved = request.number < 2  # members arrived above what was the first page
             number = max(request.number, 2)
-            more_after = bool(await fetch_rows(reader, spec, guild_id, scope, _cursor(spec, rows[-1]), 1))
-        else:
-            rows = []
+        else:  # the first page: these rows when they fill it, else read again from the top
             moved = request.number != 1  # members above it left: the top came early
+            number = 1
+            rows = rows if len(rows) == page_size else []
+        if rows:
+            more_after = edge_stayed or bool(
+                await fetch_rows(reader, spec, guild_id, scope, _cursor(spec, rows[-1]), 1))
     if not rows:  # the first page, from the top
         number = 1
         more_before = False
@@ -408,10 +491,10 @@ async def page_at(
         rows = rows[:page_size]
     keys = [rank_key(spec, row) for row in rows]
     edge_key = None if edge is None else cursor_key(kind, edge.cursor)
-    asked = ([] if not more_before else keys) + ([] if edge_key is None else [edge_key])
-    better = await better_counts(reader, spec, guild_id, scope, asked) if asked else {}
-    # The top of the board: nobody above to count (as in board_page).
-    ranks = [rank_of(better[key]) for key in keys] if more_before else competition_ranks(keys)
+    viewer_key = None if viewer_row is None else rank_key(spec, viewer_row)
+    better = await page_counts(reader, spec, guild_id, scope, keys, from_top=not more_before,
+                               edge=edge_key, viewer=viewer_key)
+    ranks = [rank_of(better[key]) for key in keys]
     if edge is not None and edge_key is not None and rank_of(better[edge_key]) != edge.rank:
         moved = True
     standings = [_standing(spec, row, rank) for row, rank in zip(rows, ranks, strict=True)]
@@ -421,36 +504,73 @@ async def page_at(
         previous_cursor=_cursor(spec, rows[0]) if rows and more_before else None,
         next_cursor=_cursor(spec, rows[-1]) if rows and more_after else None,
         moved=moved,
+        viewer=None if viewer_id is None else _viewer_standing(spec, viewer_row, reason, better),
     )
 
 
-async def viewer_standing(reader: Reader, guild_id: int, kind: BoardKind, scope: int, user_id: int) -> ViewerStanding:
-    """The viewer's own rank on the board, or why they are not on it."""
-    spec = SPECS[kind]
+async def page_counts(
+    reader: Reader, spec: BoardSpec, guild_id: int, scope: int, keys: list[int], *, from_top: bool,
+    edge: int | None = None, viewer: int | None = None,
+) -> dict[int, int]:
+    """How many listed members are better than each of a page's `keys` (in the board's order),
+    its `edge` (the row next to it the member saw) and the `viewer`'s key: one statement of
+    :func:`better_counts` at most, the page and its edge one group, the viewer another.
+
+    A page `from_top` (the board's first rows) needs none for its own keys, nor for any key at
+    least as good as its worst: everyone better than that is on the page.
+    """
+    known: dict[int, int] = {}
+    if from_top and keys:
+        known = {key: rank - 1 for key, rank in zip(keys, competition_ranks(keys), strict=True)}
+        for key in (edge, viewer):
+            if key is not None and key >= keys[-1]:
+                known[key] = sum(other > key for other in keys)
+    page = [] if from_top else keys
+    groups = [[*page, *([] if edge is None or edge in known else [edge])],
+              [] if viewer is None or viewer in known else [viewer]]
+    counted = await better_counts(reader, spec, guild_id, scope, *groups) if any(groups) else {}
+    return {**counted, **known}
+
+
+async def _viewer_row(
+    reader: Reader, spec: BoardSpec, guild_id: int, scope: int, user_id: int
+) -> tuple[Row | None, str | None]:
+    """The viewer's row when they are to be ranked on the board, else None and why not."""
     row = await reader.fetch_one(
-        f"{_select(spec, ranked=False)} WHERE t.guild_id = ? AND t.scope = ? AND t.user_id = ?",
+        f"{_select(spec)} WHERE t.guild_id = ? AND t.scope = ? AND t.user_id = ?",
         (guild_id, scope, user_id),
     )
+    kind = spec.kind
     if row is None or (kind is not BoardKind.PICKERS and row[spec.score[0]] <= 0):
         reason = {
             BoardKind.LOSERS: "You haven't lost anything here yet.",
             BoardKind.DONORS: "You haven't pledged here yet.",
             BoardKind.PICKERS: "None of your picks has been decided yet.",
         }[kind]
-        return ViewerStanding(None, reason)
+        return None, reason
     if kind is BoardKind.PICKERS and row["resolved"] < MIN_RESOLVED_PICKS:
-        return ViewerStanding(
-            None,
+        return None, (
             f"{row['correct']} right of {row['resolved']} decided: pickers are ranked from "
-            f"{MIN_RESOLVED_PICKS} decided picks.",
+            f"{MIN_RESOLVED_PICKS} decided picks."
         )
-    key = rank_key(spec, row)
-    better = await better_counts(reader, spec, guild_id, scope, [key])
-    standing = _standing(spec, row, rank_of(better[key]))
-    if standing.anonymous:
+    if _anonymous(spec, row):
         # The reply is public: showing an anonymous donor's rank beside their name would unmask them.
-        return ViewerStanding(None, "You gave anonymously, so your rank isn't shown here.")
-    return ViewerStanding(standing)
+        return None, "You gave anonymously, so your rank isn't shown here."
+    return row, None
+
+
+def _viewer_standing(spec: BoardSpec, row: Row | None, reason: str | None, better: Mapping[int, int]) -> ViewerStanding:
+    if row is None:
+        return ViewerStanding(None, reason)
+    return ViewerStanding(_standing(spec, row, rank_of(better[rank_key(spec, row)])))
+
+
+async def viewer_standing(reader: Reader, guild_id: int, kind: BoardKind, scope: int, user_id: int) -> ViewerStanding:
+    """The viewer's own rank on the board, or why they are not on it."""
+    spec = SPECS[kind]
+    row, reason = await _viewer_row(reader, spec, guild_id, scope, user_id)
+    better = {} if row is None else await better_counts(reader, spec, guild_id, scope, [rank_key(spec, row)])
+    return _viewer_standing(spec, row, reason, better)
 
 
 # ---- rendering -------------------------------------------------------------------------------
@@ -594,13 +714,9 @@ class LeaderboardService:
         viewer_id: int | None,
     ) -> BoardPage:
         """The page a Previous/Next button asks for, as the board stands now (see :func:`page_at`)."""
-        window = await page_at(self._db, guild_id, kind, scope.scope, request)
-        viewer = (
-            None if viewer_id is None
-            else await viewer_standing(self._db, guild_id, kind, scope.scope, viewer_id)
-        )
+        window = await page_at(self._db, guild_id, kind, scope.scope, request, viewer_id=viewer_id)
         return BoardPage(
-            kind, scope, window.number, tuple(window.standings), window.next_cursor, viewer,
+            kind, scope, window.number, tuple(window.standings), window.next_cursor, window.viewer,
             previous_cursor=window.previous_cursor, moved=window.moved,
         )
 

@@ -18,7 +18,7 @@ from bot.domain.leaderboards.service import (
     SPECS,
     BoardKind,
     better_counts,
-    sibling_ranges,
+    rank_terms,
 )
 from bot.domain.members import mark_left, remember_member
 from bot.domain.pledges import PledgeService
@@ -125,17 +125,21 @@ def test_the_counts_equal_a_recount_after_every_change(sql: sqlite3.Connection, 
     assert {board for _, _, board, _, _ in kept(sql)} == {kind.value for kind in BoardKind}
 
 
-@pytest.mark.parametrize("key", [-(10**9), -70, -1, 0, 1, 63, 64, 4095, 4096, 262_143, 10**9 + 7, 2**40])
-def test_the_sibling_ranges_count_every_better_key_once(key: int) -> None:
+@pytest.mark.parametrize("key", [-(10**9), -70, -1, 0, 1, 31, 32, 63, 64, 4095, 4096, 262_143, 10**9 + 7, 2**40])
+def test_the_rank_terms_count_every_better_key_once(key: int) -> None:
     rng = random.Random(key)
-    others = [key + delta for delta in (1, 2, 63, 64, 65, 4096, 10**6, 2**33)]
+    others = [key + delta for delta in (-64, -63, -1, 0, 1, 2, 31, 32, 33, 63, 64, 65, 4096, 10**6, 2**33)]
     others += [rng.randrange(key - 2**35, key + 2**35) for _ in range(300)]
+    terms = rank_terms(key)
+    assert len(terms) <= BUCKET_LEVELS
+    for level, _sign, first, last in terms:
+        assert last is None or last - first < 2 ** (BUCKET_SHIFT - 1), (level, first, last)  # the shorter side
     for other in others:
-        found = [
-            (level, first, last) for level, first, last in sibling_ranges(key)
+        counted = sum(
+            sign for level, sign, first, last in terms
             if first <= other >> (BUCKET_SHIFT * level) and (last is None or other >> (BUCKET_SHIFT * level) <= last)
-        ]
-        assert len(found) == (1 if other > key else 0), (key, other, found)
+        )
+        assert counted == (1 if other > key else 0), (key, other, terms)
 
 
 async def test_ranks_from_the_counts_equal_a_count_by_hand_at_any_key(db: Database, sql: sqlite3.Connection) -> None:
@@ -189,3 +193,24 @@ async def test_the_counts_follow_pledges_their_undo_leaving_and_forget_me(
 
     await db.write(forget)
     assert kept(sql) == recounted(sql)
+
+
+@pytest.mark.parametrize("seed", range(4))
+async def test_ranks_of_groups_in_one_statement_equal_a_count_by_hand(
+    db: Database, sql: sqlite3.Connection, seed: int
+) -> None:
+    """A page's keys, its edge and a viewer far from it, counted together, as a page counts them."""
+    rng = random.Random(seed)
+    scores = [rng.choice((1, 2, 3, 64, 65, 100, 4095, 4096)) * rng.choice((1, 7, 250, 10**4)) for _ in range(400)]
+    sql.executemany("INSERT INTO pledge_member_totals (guild_id, scope, user_id, total_cents, anonymous_cents, "
+                    "pledge_count, reached_at) VALUES (?, 0, ?, ?, 0, 1, ?)",
+                    [(GUILD, user, cents, WHEN) for user, cents in enumerate(scores, start=1)])
+    board = sorted(scores, reverse=True)
+    for _ in range(30):
+        start = rng.randrange(len(board) - 11)
+        page, edge = board[start + 1:start + 11], board[start]
+        viewer = rng.choice([*board, 0, board[0] + 1])
+        groups = [[*page, edge], [viewer]] if rng.random() < 0.8 else [page, [edge], [viewer]]
+        better = await better_counts(db, SPECS[BoardKind.DONORS], GUILD, 0, *groups)
+        asked = {*page, edge, viewer}
+        assert better == {key: sum(score > key for score in board) for key in asked}, (seed, start, viewer)

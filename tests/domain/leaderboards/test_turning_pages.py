@@ -8,9 +8,12 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from bot.db import Database
+import pytest
+
+from bot.db import Database, Row
+from bot.db.database import Params
 from bot.domain.leaderboards.ranking import Direction, Edge, PageRequest
-from bot.domain.leaderboards.service import ALL_TIME, BoardKind, Cursor, Window, page_at
+from bot.domain.leaderboards.service import ALL_TIME, BoardKind, Cursor, Window, page_at, viewer_standing
 from tests.clock import FakeClock
 from tests.domain.leaderboard_helpers import GUILD, losses, member, pick_record, run
 
@@ -151,3 +154,74 @@ async def test_previous_to_the_first_page_after_members_arrived_above_it_is_page
     assert back.moved
     top = await turn(db, preceding(back))
     assert (top.number, ids(top)[:5]) == (1, list(range(101, 106)))
+
+
+async def test_previous_whose_edge_left_still_knows_whether_rows_follow(db: Database, clock: FakeClock) -> None:
+    await board(db, clock, 30)
+    third = await turn(db, following(await turn(db, following(await turn(db, PageRequest())))))
+    await member(db, GUILD, 21, "member 21", left_at=clock())  # the row Previous starts from
+
+    back = await turn(db, preceding(third))
+
+    assert (back.number, ids(back)) == (2, list(range(11, 21)))
+    assert back.next_cursor is not None  # members 22 to 30 still follow
+    assert not back.moved
+
+
+async def test_previous_whose_edge_moved_and_nothing_follows_offers_no_next(db: Database, clock: FakeClock) -> None:
+    await board(db, clock, 21)
+    third = await turn(db, following(await turn(db, following(await turn(db, PageRequest())))))
+    assert ids(third) == [21]
+    await run(db, "UPDATE loss_totals SET losses = 500 WHERE guild_id = ? AND user_id = 21", (GUILD,))
+
+    back = await turn(db, preceding(third))
+
+    # Member 21 leads now: the ten rows before where it was are members 11 to 20, and none follow.
+    assert (back.number, ids(back), back.next_cursor) == (2, list(range(11, 21)), None)
+    assert [s.rank for s in back.standings] == list(range(12, 22))
+    assert back.moved
+
+
+class CountingReader:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.statements: list[str] = []
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        self.statements.append(sql)
+        return await self.db.fetch_all(sql, params)
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
+        self.statements.append(sql)
+        return await self.db.fetch_one(sql, params)
+
+
+@pytest.mark.parametrize("seed", range(3))
+async def test_a_turn_ranks_its_page_edge_and_viewer_in_one_statement_as_a_count_by_hand(
+    db: Database, clock: FakeClock, seed: int
+) -> None:
+    rng = random.Random(seed)
+    for user_id in range(1, 90):
+        await member(db, GUILD, user_id, f"member {user_id}",
+                     left_at=clock() if rng.random() < 0.1 else None)
+        await losses(db, GUILD, ALL_TIME, user_id, rng.choice([1, 1, 2, 3, 3, 5, 8, 64, 65, 200]),
+                     clock() + timedelta(seconds=rng.randrange(3600)))
+    everyone = [await turn(db, PageRequest())]
+    while everyone[-1].next_cursor is not None:
+        everyone.append(await turn(db, following(everyone[-1])))
+    listed = [standing for window in everyone for standing in window.standings]
+    values = [standing.value for standing in listed]
+    assert [standing.rank for standing in listed] == [1 + sum(v > value for v in values) for value in values]
+    for window in everyone:
+        for request in ([following(window)] if window.next_cursor else []) + (
+                [preceding(window)] if window.previous_cursor else []) + [PageRequest()]:
+            viewer_id = rng.choice([*range(1, 95)])
+            reader = CountingReader(db)
+            seen = await page_at(reader, GUILD, LOSERS, ALL_TIME, request, viewer_id=viewer_id)
+            alone = await turn(db, request)
+            assert (seen.number, seen.standings, seen.previous_cursor, seen.next_cursor, seen.moved) == (
+                alone.number, alone.standings, alone.previous_cursor, alone.next_cursor, alone.moved)
+            assert seen.viewer == await viewer_standing(db, GUILD, LOSERS, ALL_TIME, viewer_id)
+            ranked = [sql for sql in reader.statements if "board_counts" in sql]
+            assert len(ranked) <= 1, ranked
+            assert len(reader.statements) <= 3, reader.statements  # the viewer's row, the page's rows, the ranks
