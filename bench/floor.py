@@ -1,6 +1,6 @@
 """The bot's CPU per interaction over discord.py's floor, measured side by side in one run.
 
-    .venv/bin/python -m bench.floor [--quick] [--runs 3] [--interactions 600] [--rate 300] [--extras]
+    .venv/bin/python -m bench.floor [--quick] [--runs 3] [--interactions 600] [--rate 300] [--extras] [--kind K]
 
 For each round, two bot processes run side by side, each against a stand-in of its own
 (``python -m standin``, its own process) with the same server, the same members and a copy of the
@@ -36,7 +36,7 @@ import os
 import random
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,6 +127,23 @@ class BotUnderTest:
                 await self.process.wait()
 
 
+def thread_cpu_seconds(pid: int) -> dict[str, float]:
+    """CPU seconds each thread of a process has used, by thread name (numbered when repeated)."""
+    found: dict[str, float] = {}
+    for task in sorted(Path(f"/proc/{pid}/task").iterdir()):
+        try:
+            name = (task / "comm").read_text().strip()
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        key, number = name, 1
+        while key in found:
+            number += 1
+            key = f"{name}#{number}"
+        found[key] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return found
+
+
 def _component(message: dict[str, Any], wanted: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
     stack = list(message.get("components") or [])
     while stack:
@@ -162,9 +179,9 @@ async def _steady(count: int, rate: float, job: Job) -> None:
 
 
 async def measure_kinds(bot: BotUnderTest, count: int, rate: float, seed: int,
-                        barrier: asyncio.Barrier | None = None) -> dict[str, float]:
-    """Bot CPU ms per interaction for every kind, each after a warm-up; with a `barrier`, every kind
-    starts at the same moment as in the variants run beside this one."""
+                        barrier: asyncio.Barrier | None = None, kinds: Sequence[str] = KINDS) -> dict[str, float]:
+    """Bot CPU ms per interaction for each of `kinds`, each after a warm-up; with a `barrier`, every
+    kind starts at the same moment as in the variants run beside this one."""
     rng = random.Random(seed)
     picks = _picks()
     amounts = ("5", "10", "20", "25", "12.50")
@@ -173,12 +190,20 @@ async def measure_kinds(bot: BotUnderTest, count: int, rate: float, seed: int,
     costs: dict[str, float] = {}
 
     async def timed(kind: str, job: Job) -> None:
+        if kind not in kinds:
+            return
         await _steady(WARM_UP, rate, job)  # the first of a kind imports and fills caches: not counted
         if barrier is not None:
             await barrier.wait()
         before = process_cpu_seconds(bot.process.pid)
+        threads_before = thread_cpu_seconds(bot.process.pid)
         await _steady(count, rate, lambda index: job(WARM_UP + index))
         costs[kind] = (process_cpu_seconds(bot.process.pid) - before) * 1000 / count
+        if os.environ.get("LOUNGE_BENCH_THREADS"):
+            after = thread_cpu_seconds(bot.process.pid)
+            print(f"  {kind} threads: " + ", ".join(
+                f"{name} {(after[name] - threads_before.get(name, 0.0)) * 1000 / count:.3f}"
+                for name in sorted(after)), flush=True)
 
     await timed("/pledge add", lambda i: bot.send("slash", {
         "user_id": users[i], "command": "pledge add", "options": {"amount": rng.choice(amounts)}}))
@@ -194,6 +219,8 @@ async def measure_kinds(bot: BotUnderTest, count: int, rate: float, seed: int,
     ballots: list[dict[str, Any]] = [{}] * total
 
     async def open_ballot(i: int) -> dict[str, Any]:
+        if not {"ballot select", "button click"} & set(kinds):
+            return {}
         ballots[i] = (await bot.send("slash", {"user_id": users[i], "command": "ballot"}))["original"]
         return ballots[i]
 
@@ -228,7 +255,8 @@ async def _seeded_database(folder: Path, guild_id: int, channel_id: int) -> Path
 
 
 async def one_variant(folder: Path, variant: Variant, count: int, rate: float, seed: int,
-                      profile_to: Path | None = None, barrier: asyncio.Barrier | None = None) -> dict[str, float]:
+                      profile_to: Path | None = None, barrier: asyncio.Barrier | None = None,
+                      kinds: Sequence[str] = KINDS) -> dict[str, float]:
     async with standin_process(folder) as standin:
         guild = await standin.call("POST", "/guilds", {"name": "Emmy Night"})
         guild_id, channel_id = str(guild["id"]), int(guild["system_channel_id"])
@@ -260,7 +288,7 @@ async def one_variant(folder: Path, variant: Variant, count: int, rate: float, s
             if barrier is not None:
                 await barrier.wait()  # both ready: start together
             await asyncio.sleep(0.5)
-            return await measure_kinds(bot, count, rate, seed, barrier)
+            return await measure_kinds(bot, count, rate, seed, barrier, kinds)
         finally:
             await bot.stop()
 
@@ -270,13 +298,13 @@ def _ratio_runs(values: list[float]) -> str:
 
 
 async def paired(variants: list[Variant], count: int, rate: float, seed: int,
-                 profile: str | None) -> dict[str, dict[str, float]]:
+                 profile: str | None, kinds: Sequence[str] = KINDS) -> dict[str, dict[str, float]]:
     """Run `variants` at the same time (each its own stand-in and bot), kind by kind in step."""
     barrier = asyncio.Barrier(len(variants))
     with contextlib.ExitStack() as folders:
         paths = [folders.enter_context(scratch_dir("lounge-floor-")) for _ in variants]
         measured = await asyncio.gather(*(
-            one_variant(folder, variant, count, rate, seed=seed, barrier=barrier,
+            one_variant(folder, variant, count, rate, seed=seed, barrier=barrier, kinds=kinds,
                         profile_to=Path(profile) if profile and not variant.floor else None)
             for folder, variant in zip(paths, variants, strict=True)
         ))
@@ -285,6 +313,7 @@ async def paired(variants: list[Variant], count: int, rate: float, seed: int,
 
 async def run(args: argparse.Namespace) -> None:
     count = 100 if args.quick else args.interactions
+    kinds = [kind for kind in KINDS if not args.kind or kind in args.kind]
     chosen = variants(args.extras)
     floor, bot = chosen[0], chosen[1]
     pairs = [[floor, bot], *([floor, other] for other in chosen[2:])]
@@ -294,19 +323,19 @@ async def run(args: argparse.Namespace) -> None:
     for number in range(args.runs):
         for pair in pairs:
             profile = args.profile if number == args.runs - 1 else None
-            measured = await paired(pair, count, args.rate, number, profile)
+            measured = await paired(pair, count, args.rate, number, profile, kinds)
             costs[pair[1].name].append(measured[pair[1].name])
             references[pair[1].name].append(measured[floor.name])
             for name, kinds in measured.items():
                 print(f"round {number + 1}, {name}: " + ", ".join(
                     f"{kind} {ms:.3f} ms" for kind, ms in kinds.items()), flush=True)
             print("round {}: {} / floor: {}".format(number + 1, pair[1].name, ", ".join(
-                f"{kind} {measured[pair[1].name][kind] / measured[floor.name][kind]:.2f}x" for kind in KINDS)),
+                f"{kind} {measured[pair[1].name][kind] / measured[floor.name][kind]:.2f}x" for kind in kinds)),
                 flush=True)
     costs["floor"] = references["bot"]
 
     figures: list[Figure] = []
-    for kind in KINDS:
+    for kind in kinds:
         floor_ms = [run[kind] for run in costs["floor"]]
         bot_ms = [run[kind] for run in costs["bot"]]
         ratios = [b / f for b, f in zip(bot_ms, floor_ms, strict=True)]
@@ -318,14 +347,14 @@ async def run(args: argparse.Namespace) -> None:
         ))
     if args.extras:
         for variant in chosen[2:]:
-            for kind in ("/pledge add", "/leaderboard show"):
+            for kind in [kind for kind in ("/pledge add", "/leaderboard show") if kind in kinds]:
                 ratios = [run[kind] / floor_run[kind] for run, floor_run in
                           zip(costs[variant.name], references[variant.name], strict=True)]
                 figures.append(Figure(
                     f"{kind}: {variant.name} / floor", f"{median(ratios):.2f}x",
                     distance=f"runs {_ratio_runs(ratios)}; against the floor with both, run beside it",
                 ))
-    print(f"\n{len(pairs)} pair(s) side by side x {args.runs} rounds x {len(KINDS)} kinds of {count} interactions "
+    print(f"\n{len(pairs)} pair(s) side by side x {args.runs} rounds x {len(kinds)} kinds of {count} interactions "
           f"at {args.rate:g}/s to each bot in {time.monotonic() - started:.0f} s; event loop of the bot: "
           f"{os.environ.get('LOUNGE_EVENT_LOOP') or 'uvloop where installed'}")
     print_summary(f"floor: the bot's CPU per interaction over discord.py's floor (median of {args.runs} rounds)",
@@ -339,6 +368,8 @@ def main() -> int:
                         help="interactions per second to each of the two bots, fired steadily")
     parser.add_argument("--extras", action="store_true",
                         help="also the floor without orjson, without uvloop, and without both")
+    parser.add_argument("--kind", action="append", choices=KINDS,
+                        help="measure only this kind (repeatable); every kind by default")
     parser.add_argument("--profile", metavar="OUT.prof",
                         help="run the last round's bot under cProfile (its figures then include the profiler)")
     args = parser.parse_args()

@@ -16,7 +16,8 @@ task, which runs as many as are waiting inside a single ``BEGIN IMMEDIATE`` …
 that unit; the whole batch runs on the writer connection's thread in one
 hand-off. A caller is woken only after the commit that holds its unit, so an
 acknowledgement always follows a durable write, and one fsync serves a whole
-burst ("group commit").
+burst ("group commit"); while writes keep coming a few milliseconds apart, the writer
+waits out a short window so that several share a commit (:mod:`bot.db.commit_window`).
 
 Pragmas, chosen on purpose:
 
@@ -46,6 +47,7 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
+from bot.db.commit_window import CommitWindow
 from bot.domain.errors import StorageUnavailable
 
 log = logging.getLogger(__name__)
@@ -193,7 +195,7 @@ class Database:
     """The writer's connection and task, and the connection for reads."""
 
     def __init__(self, conn: aiosqlite.Connection, reader: aiosqlite.Connection, path: Path,
-                 quick: sqlite3.Connection | None = None) -> None:
+                 quick: sqlite3.Connection | None = None, window: CommitWindow | None = None) -> None:
         self._conn = conn
         self._reader = reader
         self._quick = quick
@@ -211,10 +213,14 @@ class Database:
         self.commits = 0
         self.units_committed = 0
         self._commit_listeners: list[Callable[[], None]] = []
+        self.window = window if window is not None else CommitWindow()
+        """When a write waits for others to share its commit (see :mod:`bot.db.commit_window`)."""
 
     @classmethod
-    async def open(cls, path: Path) -> Database:
-        """Open (creating the folder and file if needed) and set the pragmas."""
+    async def open(cls, path: Path, *, window: CommitWindow | None = None) -> Database:
+        """Open (creating the folder and file if needed) and set the pragmas. `window`: the
+        group-commit window (:class:`CommitWindow`'s default when None; ``CommitWindow(0)``
+        commits every batch at once)."""
         if str(path) != ":memory:":
             path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -234,7 +240,7 @@ class Database:
             quick.row_factory = sqlite3.Row
             for pragma in (*PRAGMAS, "PRAGMA query_only=ON", "PRAGMA busy_timeout=0"):
                 quick.execute(pragma).close()
-        database = cls(conn, reader, path, quick)
+        database = cls(conn, reader, path, quick, window)
         database._writer = asyncio.create_task(database._write_loop(), name="database-writer")
         return database
 
@@ -333,6 +339,11 @@ class Database:
             if first is None:
                 break
             batch = [first]
+            try:
+                await self.window.gather(lambda: not self._queue.empty())
+            except BaseException:
+                self._fail(batch, StorageUnavailable("the write was interrupted"))
+                raise
             while len(batch) < MAX_UNITS_PER_COMMIT and not self._queue.empty():
                 unit = self._queue.get_nowait()
                 if unit is None:
@@ -343,6 +354,7 @@ class Database:
 
     async def _commit_batch(self, batch: list[_Unit]) -> None:
         """The whole batch in one hand-off to the writer's thread (see :func:`_run_batch`)."""
+        self.window.began()
         try:
             outcomes = await in_thread(self._conn, _run_batch, [unit.work for unit in batch])
         except sqlite3.Error as error:

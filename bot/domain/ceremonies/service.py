@@ -270,6 +270,15 @@ async def resolve_category(reader: Reader, ceremony: Ceremony, text: str) -> Cat
         )
         if row is not None:
             return _category(row)
+    # The name as typed, ASCII case aside: one lookup in the (ceremony_id, name COLLATE NOCASE) index.
+    # Only a name that differs from the category's in the case of another script reads them all.
+    row = await reader.fetch_one(
+        f"SELECT {_CATEGORY_COLUMNS} FROM categories "  # noqa: S608
+        "WHERE ceremony_id = ? AND name = ? COLLATE NOCASE",
+        (ceremony.id, wanted),
+    )
+    if row is not None:
+        return _category(row)
     folded = wanted.casefold()
     for category in await categories_of(reader, ceremony.id):
         if category.name.casefold() == folded:

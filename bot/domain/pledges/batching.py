@@ -18,6 +18,9 @@ or its own refusal.
 * A caller that stops waiting (cancelled) does not take its pledge back: like a
   unit given to ``Database.write``, it is written all the same, and a redelivered
   interaction finds it.
+* While commits are frequent (members pledging a few milliseconds apart), the flush
+  waits out the database's commit window first (:mod:`bot.db.commit_window`), so the
+  pledges of those milliseconds share one unit and one commit.
 * The flush task exists only while pledges wait, so nothing runs when idle and
   nothing is left to cancel at shutdown; pledges arriving while it writes go in
   its next unit.
@@ -70,6 +73,9 @@ class PledgeBatcher:
         """Until nothing waits: take everything waiting, write it, wake its callers."""
         try:
             while self._waiting:
+                # While commits are frequent, let the pledges of the next few milliseconds join
+                # this unit (the writer's own window then finds its moment already come).
+                await self._db.window.gather(lambda: len(self._waiting) > 1)
                 taken = list(self._waiting)
                 self._waiting.clear()
                 units = [taken[first : first + self._max_batch] for first in range(0, len(taken), self._max_batch)]
