@@ -150,3 +150,8 @@ class PostedView(discord.ui.View):
 def posted_view(rows: list[dict[str, Any]]) -> discord.ui.View:
     """The view that sends an announcement's stored components (none: an empty list, as without a view)."""
     return PostedView(rows)
+
+
+def action_row(*components: dict[str, Any]) -> dict[str, Any]:
+    """Discord's action row around raw components (a row holds at most five, or one select menu)."""
+    return {"type": discord.ComponentType.action_row.value, "components": list(components)}

@@ -27,11 +27,12 @@ class BallotButton(discord.ui.DynamicItem[Button], template=ids.GO_TEMPLATE):
     def __init__(self, button: Button) -> None:
         super().__init__(button)
 
-    @classmethod
-    def build(cls, custom_id: str, action: ids.Action, *, disabled: bool = False) -> BallotButton:
+    @staticmethod
+    def component(custom_id: str, action: ids.Action, *, disabled: bool = False) -> dict[str, Any]:
+        """The button as Discord's component payload: exactly what ``discord.ui.Button`` would send."""
         style = discord.ButtonStyle.success if action == "done" else discord.ButtonStyle.secondary
-        return cls(discord.ui.Button(label=LABELS[action], style=style, custom_id=custom_id, disabled=disabled,
-                                     row=4))
+        return {"type": discord.ComponentType.button.value, "style": style.value, "disabled": disabled,
+                "label": LABELS[action], "custom_id": custom_id}
 
     @classmethod
     async def from_custom_id(

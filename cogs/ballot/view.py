@@ -21,6 +21,7 @@ from bot.embeds import Embed
 from bot.interaction_errors import report_error
 from bot.panels import refuse_and_show, show, update_if_slow
 from bot.types import guild_id_of
+from bot.ui import action_row, posted_view
 from cogs.ballot import ids, render
 from cogs.ballot.buttons import BallotButton
 from cogs.ballot.selects import BallotSelect
@@ -50,19 +51,25 @@ class BallotUI:
     # ---- the message --------------------------------------------------------------------------
 
     def view(self, page: BallotPage, option_pages: Mapping[int, int] | None = None) -> discord.ui.View | None:
+        """The page's menus and its row of buttons, as Discord's raw rows (:func:`bot.ui.posted_view`):
+        their clicks reach the dynamic items, so discord.py need neither build nor keep a view."""
         if not page.lines and not page.only_unpicked:
             return None
-        view = discord.ui.View(timeout=None)
-        for row, menu in enumerate(render.menus(page, option_pages)):
-            if menu.options:  # a category left without nominees has no menu (Discord refuses an empty one)
-                view.add_item(self.select_item.build(ids.pick_id(page.cursor, menu.category_id), menu, row=row))
+        rows: list[dict[str, Any]] = [
+            action_row(self.select_item.component(ids.pick_id(page.cursor, menu.category_id), menu))
+            for menu in render.menus(page, option_pages)
+            if menu.options  # a category left without nominees has no menu (Discord refuses an empty one)
+        ]
         cursor = page.cursor
-        view.add_item(self.button_item.build(ids.go_id(cursor, "prev"), "prev", disabled=not page.has_previous))
-        view.add_item(self.button_item.build(ids.go_id(cursor, "next"), "next", disabled=not page.has_next))
         toggle: ids.Action = "all" if page.only_unpicked else "only"
-        view.add_item(self.button_item.build(ids.go_id(cursor, toggle), toggle))
-        view.add_item(self.button_item.build(ids.go_id(cursor, "done"), "done"))
-        return view
+        button = self.button_item.component
+        rows.append(action_row(
+            button(ids.go_id(cursor, "prev"), "prev", disabled=not page.has_previous),
+            button(ids.go_id(cursor, "next"), "next", disabled=not page.has_next),
+            button(ids.go_id(cursor, toggle), toggle),
+            button(ids.go_id(cursor, "done"), "done"),
+        ))
+        return posted_view(rows)
 
     def message(
         self, page: BallotPage, option_pages: Mapping[int, int] | None = None

@@ -19,7 +19,7 @@ from bot.domain.ceremonies.service import Category, Ceremony, Nominee, fingerpri
 from bot.domain.errors import InvalidInput
 from bot.lounge import LoungeBot
 from cogs.ballot import ids, render
-from cogs.ballot.buttons import BallotButton
+from cogs.ballot.buttons import LABELS, BallotButton
 from cogs.ballot.selects import BallotSelect
 from cogs.ballot.view import BallotUI
 from standin.validation import validate_components
@@ -183,17 +183,56 @@ async def test_the_items_rebuild_from_their_custom_id_bound_to_their_ui() -> Non
     line = BallotLine(Category(11, 7, "Category", 0), nominees(11, [("A", None, None)]), None, ())
     view = ui.view(page_of(line))
     assert view is not None
-    select, button = view.children[0], view.children[1]
-    assert isinstance(select, BallotSelect)
-    assert isinstance(button, BallotButton)
-    for item in (select, button):
-        match = item.template.fullmatch(item.custom_id)
+    payload = view.to_components()
+    # What discord.py makes of the message's components when a member clicks one of them.
+    select = discord.ui.Select.from_component(discord.components.SelectMenu(payload[0]["components"][0]))
+    button = discord.ui.Button.from_component(discord.components.Button(payload[1]["components"][0]))
+    for dynamic, item in ((ui.select_item, select), (ui.button_item, button)):
+        assert item.custom_id is not None
+        match = dynamic.__discord_ui_compiled_template__.fullmatch(item.custom_id)
         assert match is not None
-        rebuilt = await type(item).from_custom_id(MagicMock(), item.item, match)
+        rebuilt = await dynamic.from_custom_id(MagicMock(), item, match)
+        assert isinstance(rebuilt, (BallotSelect, BallotButton))
         assert rebuilt.custom_id == item.custom_id
         assert type(rebuilt).ui is ui
     assert other.select_item.ui is other  # each bot's ballot answers through its own service
-    assert isinstance(select.item, discord.ui.Select)
+
+
+def drawn_by_discord_ui(page: BallotPage) -> list[dict[str, Any]]:
+    """The page's components as discord.py's own Select and Button objects would send them."""
+    view = discord.ui.View(timeout=None)
+    for row, menu in enumerate(menu for menu in render.menus(page) if menu.options):
+        view.add_item(discord.ui.Select(
+            custom_id=ids.pick_id(page.cursor, menu.category_id), placeholder=menu.placeholder, min_values=1,
+            max_values=1, disabled=menu.disabled, row=row,
+            options=[discord.SelectOption(label=o.label, value=o.value, description=o.description, default=o.default)
+                     for o in menu.options],
+        ))
+    toggle: ids.Action = "all" if page.only_unpicked else "only"
+    for action, disabled in (("prev", not page.has_previous), ("next", not page.has_next), (toggle, False),
+                             ("done", False)):
+        style = discord.ButtonStyle.success if action == "done" else discord.ButtonStyle.secondary
+        view.add_item(discord.ui.Button(label=LABELS[action], style=style, disabled=disabled, row=4,
+                                        custom_id=ids.go_id(page.cursor, action)))
+    return view.to_components()
+
+
+def test_the_ballots_components_are_exactly_what_discord_ui_would_send() -> None:
+    drama = nominees(5, [("Breaking Bad", "Breaking Bad", None), ("Mad Men", "Mad Men", None)])
+    many = nominees(4, [(f"Nominee {n}", f"Show {n}", None) for n in range(50)])
+    twins = nominees(1, [("Derek Hough", "Dancing With The Stars", "Heart Cry"),
+                         ("Derek Hough", "Dancing With The Stars", "Hey Pachuco")])
+    pages = [
+        page_of(BallotLine(Category(5, 7, "Outstanding Drama Series", 0), drama, drama[1], (drama[0],)),
+                BallotLine(Category(4, 7, "Outstanding Crowd", 1), many, many[30], ()),
+                BallotLine(Category(1, 7, "Choreography 💃", 2), twins, None, ()),
+                BallotLine(Category(12, 7, "Outstanding Nobody", 3), (), None, ())),
+        page_of(BallotLine(Category(6, 7, "Ended", 0), drama, drama[0], ()), state="ended"),
+    ]
+    for page in pages:
+        view = BallotUI(MagicMock()).view(page)
+        assert view is not None
+        assert view.to_components() == drawn_by_discord_ui(page)
 
 
 async def test_a_category_left_without_nominees_shows_no_menu() -> None:
