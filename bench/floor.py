@@ -1,6 +1,6 @@
 """The bot's CPU per interaction over discord.py's floor, measured side by side in one run.
 
-    .venv/bin/python -m bench.floor [--quick] [--runs 3] [--interactions 600] [--rate 300] [--extras] [--kind K]
+    .venv/bin/python -m bench.floor [--quick] [--runs 3] [--interactions 600] [--rate 300] [--extras] [--same-message] [--kind K]
 
 For each round, two bot processes run side by side, each against a stand-in of its own
 (``python -m standin``, its own process) with the same server, the same members and a copy of the
@@ -20,6 +20,13 @@ divided by their number, is its cost per interaction. The two run at the same ti
 in step (a barrier starts each kind in both), so whatever else the shared machine does at that
 moment slows both alike; the ratio bot / floor is given per round and as the median.
 Target: at most 1.3x for every kind.
+
+``--same-message`` runs a third bot beside the two, kind by kind in step with them:
+``bench.floor_bot --same-message``, which answers every interaction with the message the bot
+sent for the first of its kind (the same embed, components and discord.py call; no database, no
+rendering). It splits the bot's cost over the floor in two: what discord.py costs to send the
+lounge's message and parse its echo (same message / floor), and the lounge's own work (bot /
+same message).
 
 ``--extras`` adds pairs to every round, the floor beside a floor without discord.py's speed extras
 (orjson: ``LOUNGE_BENCH_ORJSON=0``), without uvloop (``LOUNGE_EVENT_LOOP=asyncio``), and without
@@ -70,17 +77,26 @@ CEREMONY = REPO / "bot" / "data" / "emmys-2014.json"
 @dataclass(frozen=True)
 class Variant:
     name: str
-    floor: bool
+    flags: tuple[str, ...] = ("--floor",)
+    """bench.floor_bot's: ``--floor``, ``--same-message``, or none (the bot itself)."""
     env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_bot(self) -> bool:
+        return not self.flags
+
+
+BOT = Variant("bot", ())
+SAME_MESSAGE = Variant("same message", ("--same-message",))
 
 
 def variants(extras: bool) -> list[Variant]:
-    chosen = [Variant("floor", True), Variant("bot", False)]
+    chosen = [Variant("floor"), BOT]
     if extras:
         chosen += [
-            Variant("floor, stdlib json", True, {"LOUNGE_BENCH_ORJSON": "0"}),
-            Variant("floor, asyncio loop", True, {"LOUNGE_EVENT_LOOP": "asyncio"}),
-            Variant("floor, neither", True, {"LOUNGE_BENCH_ORJSON": "0", "LOUNGE_EVENT_LOOP": "asyncio"}),
+            Variant("floor, stdlib json", env={"LOUNGE_BENCH_ORJSON": "0"}),
+            Variant("floor, asyncio loop", env={"LOUNGE_EVENT_LOOP": "asyncio"}),
+            Variant("floor, neither", env={"LOUNGE_BENCH_ORJSON": "0", "LOUNGE_EVENT_LOOP": "asyncio"}),
         ]
     return chosen
 
@@ -268,12 +284,12 @@ async def one_variant(folder: Path, variant: Variant, count: int, rate: float, s
         database = folder / "lounge.db"
         copy_database(await _seeded_database(folder, int(guild_id), channel_id), database)
         env = {**bot_environment(standin, database, token=TOKEN, guild_id=int(guild_id)), **variant.env}
-        if profile_to is not None and not variant.floor:
+        if profile_to is not None and variant.is_bot:
             env["LOUNGE_BENCH_PROFILE"] = str(profile_to)
         log_path = folder / "bot.log"
         with log_path.open("wb") as log:
             process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bench.floor_bot", *(["--floor"] if variant.floor else []),
+                sys.executable, "-m", "bench.floor_bot", *variant.flags,
                 env={**env, "PYTHONPATH": str(REPO)}, cwd=folder,
                 stdin=asyncio.subprocess.DEVNULL, stdout=log, stderr=log,
             )
@@ -305,7 +321,7 @@ async def paired(variants: list[Variant], count: int, rate: float, seed: int,
         paths = [folders.enter_context(scratch_dir("lounge-floor-")) for _ in variants]
         measured = await asyncio.gather(*(
             one_variant(folder, variant, count, rate, seed=seed, barrier=barrier, kinds=kinds,
-                        profile_to=Path(profile) if profile and not variant.floor else None)
+                        profile_to=Path(profile) if profile and variant.is_bot else None)
             for folder, variant in zip(paths, variants, strict=True)
         ))
     return {variant.name: costs for variant, costs in zip(variants, measured, strict=True)}
@@ -316,7 +332,10 @@ async def run(args: argparse.Namespace) -> None:
     kinds = [kind for kind in KINDS if not args.kind or kind in args.kind]
     chosen = variants(args.extras)
     floor, bot = chosen[0], chosen[1]
-    pairs = [[floor, bot], *([floor, other] for other in chosen[2:])]
+    first = [floor, bot, SAME_MESSAGE] if args.same_message else [floor, bot]
+    pairs = [first, *([floor, other] for other in chosen[2:])]
+    if args.same_message:
+        chosen.append(SAME_MESSAGE)
     costs: dict[str, list[dict[str, float]]] = {variant.name: [] for variant in chosen}
     references: dict[str, list[dict[str, float]]] = {variant.name: [] for variant in chosen}
     started = time.monotonic()
@@ -324,14 +343,16 @@ async def run(args: argparse.Namespace) -> None:
         for pair in pairs:
             profile = args.profile if number == args.runs - 1 else None
             measured = await paired(pair, count, args.rate, number, profile, kinds)
-            costs[pair[1].name].append(measured[pair[1].name])
-            references[pair[1].name].append(measured[floor.name])
-            for name, kinds in measured.items():
+            for other in pair[1:]:
+                costs[other.name].append(measured[other.name])
+                references[other.name].append(measured[floor.name])
+            for name, per_kind in measured.items():
                 print(f"round {number + 1}, {name}: " + ", ".join(
-                    f"{kind} {ms:.3f} ms" for kind, ms in kinds.items()), flush=True)
-            print("round {}: {} / floor: {}".format(number + 1, pair[1].name, ", ".join(
-                f"{kind} {measured[pair[1].name][kind] / measured[floor.name][kind]:.2f}x" for kind in kinds)),
-                flush=True)
+                    f"{kind} {ms:.3f} ms" for kind, ms in per_kind.items()), flush=True)
+            for other in pair[1:]:
+                print("round {}: {} / floor: {}".format(number + 1, other.name, ", ".join(
+                    f"{kind} {measured[other.name][kind] / measured[floor.name][kind]:.2f}x" for kind in kinds)),
+                    flush=True)
     costs["floor"] = references["bot"]
 
     figures: list[Figure] = []
@@ -345,8 +366,26 @@ async def run(args: argparse.Namespace) -> None:
             f"runs {_ratio_runs(ratios)}; bot {median(bot_ms):.3f} ms, floor {median(floor_ms):.3f} ms CPU per "
             "interaction",
         ))
+    if args.same_message:
+        for kind in kinds:
+            shaped = [run[kind] for run in costs[SAME_MESSAGE.name]]
+            floor_ms = [run[kind] for run in costs["floor"]]
+            bot_ms = [run[kind] for run in costs["bot"]]
+            message = [m / f for m, f in zip(shaped, floor_ms, strict=True)]
+            own = [b / m for b, m in zip(bot_ms, shaped, strict=True)]
+            figures.append(Figure(
+                f"{kind}: same message / floor", f"{median(message):.2f}x",
+                distance=f"runs {_ratio_runs(message)}; {median(shaped):.3f} ms: discord.py sending the lounge's "
+                "message, no work of ours",
+            ))
+            figures.append(Figure(
+                f"{kind}: bot / same message", f"{median(own):.2f}x",
+                distance=f"runs {_ratio_runs(own)}; the lounge's own work (database, rendering) on top",
+            ))
     if args.extras:
         for variant in chosen[2:]:
+            if variant is SAME_MESSAGE:
+                continue
             for kind in [kind for kind in ("/pledge add", "/leaderboard show") if kind in kinds]:
                 ratios = [run[kind] / floor_run[kind] for run, floor_run in
                           zip(costs[variant.name], references[variant.name], strict=True)]
@@ -368,6 +407,8 @@ def main() -> int:
                         help="interactions per second to each of the two bots, fired steadily")
     parser.add_argument("--extras", action="store_true",
                         help="also the floor without orjson, without uvloop, and without both")
+    parser.add_argument("--same-message", action="store_true",
+                        help="also, beside the two, a floor that answers with the bot's own message for each kind")
     parser.add_argument("--kind", action="append", choices=KINDS,
                         help="measure only this kind (repeatable); every kind by default")
     parser.add_argument("--profile", metavar="OUT.prof",

@@ -19,7 +19,7 @@ unpicked", paging skips the categories already picked or logged.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from math import ceil
 from typing import Literal
@@ -108,6 +108,14 @@ class BallotPage:
         return self.ceremony.state == "ended"
 
 
+class _Entries(list["_Entry"]):
+    """A scope's categories in running order; `telecast_marked`: the ceremony marks its telecast ones."""
+
+    def __init__(self, entries: Iterable[_Entry], *, telecast_marked: bool) -> None:
+        super().__init__(entries)
+        self.telecast_marked = telecast_marked
+
+
 @dataclass(frozen=True, slots=True)
 class _Entry:
     category: Category
@@ -194,7 +202,8 @@ class BallotService:
             guild_id, user_id=user_id, display_name=display_name, category=str(category_id),
             nominee=str(nominee_id), ceremony_id=cursor.ceremony_id, nominee_check=nominee_check,
         )
-        page = await self.page(guild_id, user_id, cursor)
+        entries = await self._entries(ceremony, user_id, cursor.scope)
+        page = await self._page(guild_id, ceremony, user_id, cursor, entries)
         return replace(page, receipt=receipt)
 
     # ---- reading ------------------------------------------------------------------------------
@@ -204,7 +213,7 @@ class BallotService:
         require_same(ceremony, cursor.ceremony_id)
         return ceremony
 
-    async def _entries(self, ceremony: Ceremony, user_id: int, scope: Scope) -> list[_Entry]:
+    async def _entries(self, ceremony: Ceremony, user_id: int, scope: Scope) -> _Entries:
         rows = await self._db.fetch_all(
             "SELECT c.id, c.ceremony_id, c.name, c.position, c.telecast, "
             "(SELECT p.nominee_id FROM picks p WHERE p.category_id = c.id AND p.user_id = :user) AS pick_id, "
@@ -213,15 +222,16 @@ class BallotService:
             {"user": user_id, "guild": ceremony.guild_id, "ceremony": ceremony.id},
         )
         marked = any(row["telecast"] for row in rows)
-        return [
-            _Entry(Category(row["id"], row["ceremony_id"], row["name"], row["position"]), row["pick_id"],
-                   bool(row["logged"]))
-            for row in rows
-            if scope == "all" or not marked or row["telecast"]
-        ]
+        return _Entries(
+            (_Entry(Category(row["id"], row["ceremony_id"], row["name"], row["position"]), row["pick_id"],
+                    bool(row["logged"]))
+             for row in rows
+             if scope == "all" or not marked or row["telecast"]),
+            telecast_marked=marked,
+        )
 
     async def _page(
-        self, guild_id: int, ceremony: Ceremony, user_id: int, cursor: BallotCursor, entries: list[_Entry]
+        self, guild_id: int, ceremony: Ceremony, user_id: int, cursor: BallotCursor, entries: _Entries
     ) -> BallotPage:
         wanted = set(cursor.positions)
         shown = [entry for entry in entries if entry.category.position in wanted][:PAGE_SIZE]
@@ -233,7 +243,6 @@ class BallotService:
         candidates = [e for e in entries if e.open_and_unpicked] if cursor.only_unpicked else entries
         first = shown[0].category.position if shown else -1
         last = shown[-1].category.position if shown else -1
-        marked = await _telecast_marked(self._db, ceremony.id)
         settings = await self._settings.get(guild_id)
         return BallotPage(
             ceremony=ceremony,
@@ -245,7 +254,7 @@ class BallotService:
             first_index=next((i for i, e in enumerate(entries) if e.category.position == first), 0),
             has_previous=any(entry.category.position < first for entry in candidates),
             has_next=any(entry.category.position > last for entry in candidates),
-            telecast_marked=marked,
+            telecast_marked=entries.telecast_marked,
             spoiler_safe=settings.spoiler_safe,
         )
 
@@ -259,12 +268,6 @@ def _aligned(entries: list[_Entry], position: int) -> tuple[int, ...]:
     index = next((i for i, entry in enumerate(entries) if entry.category.position >= position), 0)
     start = index - index % PAGE_SIZE
     return _positions(entries[start:start + PAGE_SIZE])
-
-
-async def _telecast_marked(reader: Reader, ceremony_id: int) -> bool:
-    row = await reader.fetch_one("SELECT 1 FROM categories WHERE ceremony_id = ? AND telecast = 1 LIMIT 1",
-                                 (ceremony_id,))
-    return row is not None
 
 
 async def _lines(reader: Reader, categories: list[Category], user_id: int) -> list[BallotLine]:
