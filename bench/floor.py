@@ -1,6 +1,7 @@
 """The bot's CPU per interaction over discord.py's floor, measured side by side in one run.
 
-    .venv/bin/python -m bench.floor [--quick] [--runs 3] [--interactions 600] [--rate 300] [--extras] [--same-message] [--kind K]
+    .venv/bin/python -m bench.floor [--quick] [--runs 3] [--interactions 600] [--rate 300]
+                                    [--extras] [--same-message] [--kind K]
 
 For each round, two bot processes run side by side, each against a stand-in of its own
 (``python -m standin``, its own process) with the same server, the same members and a copy of the

@@ -112,9 +112,11 @@ class RehearsalBot:
         self, standin: Addresses, database: Path, *, token: str, guild_id: int, clock: ScaledClock, log_path: Path,
         on_refusal: Callable[[int, dict[str, Any] | None], None], on_error: Callable[[str], None],
     ) -> None:
-        self.env = bot_environment(standin, database, token=token, guild_id=guild_id, log_level="INFO")
+        # Absolute: the child runs in the log's folder, where a relative path (`--out rehearsal-out`,
+        # as `make rehearse` gives it) would name a folder inside itself.
+        self.env = bot_environment(standin, database.resolve(), token=token, guild_id=guild_id, log_level="INFO")
         self.clock = clock
-        self.log_path = log_path
+        self.log_path = log_path.resolve()
         self.on_refusal = on_refusal
         self.on_error = on_error
         self.process: asyncio.subprocess.Process | None = None

@@ -90,6 +90,17 @@ def test_a_small_night_plays_through_and_adds_up(tmp_path: Path, capsys: pytest.
     assert "Traceback" not in printed.out + printed.err
 
 
+def test_a_night_given_a_relative_folder_as_make_rehearse_does_plays_through(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the bot's own process runs in that folder: its paths must not double
+    code = main(["--ceremony", str(SMALL), *FAST, "--database", "rehearsal-out/lounge.db", "--quiet"])
+    printed = capsys.readouterr()
+    assert code == 0, printed.out + printed.err
+    assert (tmp_path / "rehearsal-out" / "lounge.db").exists()
+    assert not (tmp_path / "rehearsal-out" / "rehearsal-out").exists()
+
+
 def test_the_same_seed_plays_the_same_night(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     first_code, first = rehearse(tmp_path / "first", "--seed", "7", "--quiet")
     second_code, second = rehearse(tmp_path / "second", "--seed", "7", "--quiet")
