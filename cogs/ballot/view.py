@@ -10,12 +10,13 @@ says why, ephemerally.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Awaitable, Mapping
 from typing import Any
 
 import discord
 
-from bot.domain.ballot.service import BallotCursor, BallotPage, BallotService, Turn
+from bot.domain.ballot.service import BallotCursor, BallotLine, BallotPage, BallotService, Turn
 from bot.domain.errors import InvalidInput, LoungeError
 from bot.embeds import Embed
 from bot.interaction_errors import report_error
@@ -25,6 +26,10 @@ from bot.ui import action_row, posted_view
 from cogs.ballot import ids, render
 from cogs.ballot.buttons import BallotButton
 from cogs.ballot.selects import BallotSelect
+
+MENUS_KEPT = 8192
+"""Menu payloads kept (least recently used dropped): a category's menu for each pick a member
+made in it, for each state of the ceremony; a few MB at most."""
 
 TURNS: dict[ids.Action, Turn] = {"prev": "previous", "next": "next", "only": "only_unpicked", "all": "show_all"}
 
@@ -42,6 +47,7 @@ class BallotUI:
 
         self.select_item: type[BallotSelect] = Select
         self.button_item: type[BallotButton] = Button
+        self._menus: OrderedDict[tuple[Any, ...], dict[str, Any] | None] = OrderedDict()
 
     @property
     def items(self) -> tuple[type[BallotSelect], type[BallotButton]]:
@@ -55,11 +61,12 @@ class BallotUI:
         their clicks reach the dynamic items, so discord.py need neither build nor keep a view."""
         if not page.lines and not page.only_unpicked:
             return None
-        rows: list[dict[str, Any]] = [
-            action_row(self.select_item.component(ids.pick_id(page.cursor, menu.category_id), menu))
-            for menu in render.menus(page, option_pages)
-            if menu.options  # a category left without nominees has no menu (Discord refuses an empty one)
-        ]
+        chosen = option_pages or {}
+        rows: list[dict[str, Any]] = []
+        for line in page.lines:
+            menu = self._menu(line, page, chosen.get(line.category.id))
+            if menu is not None:  # a category left without nominees has no menu (Discord refuses an empty one)
+                rows.append(action_row({**menu, "custom_id": ids.pick_id(page.cursor, line.category.id)}))
         cursor = page.cursor
         toggle: ids.Action = "all" if page.only_unpicked else "only"
         button = self.button_item.component
@@ -70,6 +77,23 @@ class BallotUI:
             button(ids.go_id(cursor, "done"), "done"),
         ))
         return posted_view(rows)
+
+    def _menu(self, line: BallotLine, page: BallotPage, option_page: int | None) -> dict[str, Any] | None:
+        """A category's menu payload, without its custom_id (the page's cursor names it), drawn once
+        for each state it can show: the layout's revision (its nominees and result), the member's
+        pick, the ceremony ended or not, spoilers hidden or not, the page of a long menu."""
+        ceremony = page.ceremony
+        key = (ceremony.id, ceremony.created_at, ceremony.revision, line.category.id,
+               None if line.pick is None else line.pick.id, page.closed, page.spoiler_safe, option_page)
+        if key in self._menus:
+            self._menus.move_to_end(key)
+            return self._menus[key]
+        menu = render.menu(line, page, option_page)
+        payload = self.select_item.component("", menu) if menu.options else None
+        self._menus[key] = payload
+        if len(self._menus) > MENUS_KEPT:
+            self._menus.popitem(last=False)
+        return payload
 
     def message(
         self, page: BallotPage, option_pages: Mapping[int, int] | None = None

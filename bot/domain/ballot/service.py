@@ -25,12 +25,11 @@ from math import ceil
 from typing import Literal
 
 from bot.db import Database
+from bot.domain.ceremonies.layout import CeremonyLayout, LayoutCache
 from bot.domain.ceremonies.service import (
     Category,
     Ceremony,
     Nominee,
-    Reader,
-    category_by_id,
     require_current,
     require_same,
     resolve_category,
@@ -109,11 +108,11 @@ class BallotPage:
 
 
 class _Entries(list["_Entry"]):
-    """A scope's categories in running order; `telecast_marked`: the ceremony marks its telecast ones."""
+    """A scope's categories in running order, with the member's picks, and the layout they were read from."""
 
-    def __init__(self, entries: Iterable[_Entry], *, telecast_marked: bool) -> None:
+    def __init__(self, entries: Iterable[_Entry], *, layout: CeremonyLayout) -> None:
         super().__init__(entries)
-        self.telecast_marked = telecast_marked
+        self.layout = layout
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,10 +129,13 @@ class _Entry:
 class BallotService:
     """Reads ballot pages; records picks through the losers service (the rules of `/pick`)."""
 
-    def __init__(self, db: Database, losers: LoserService, settings: SettingsService) -> None:
+    def __init__(
+        self, db: Database, losers: LoserService, settings: SettingsService, layouts: LayoutCache | None = None
+    ) -> None:
         self._db = db
         self._losers = losers
         self._settings = settings
+        self._layouts = layouts if layouts is not None else LayoutCache()
 
     async def open(self, guild_id: int, user_id: int, *, scope: Scope, category: str | None = None) -> BallotPage:
         """The first page, or the page holding `category` (an autocomplete value or a name).
@@ -192,8 +194,8 @@ class BallotService:
         """Record the member's pick of `nominee_id` in `category_id` (the rules of `/pick`), then
         read the page again. `nominee_check` is the nominee's fingerprint as the menu showed it."""
         ceremony = await self._ceremony_of(guild_id, cursor)
-        found = await category_by_id(self._db, guild_id, category_id)
-        if found is None or found.ceremony_id != ceremony.id:
+        found = (await self._layouts.layout(self._db, ceremony)).by_id.get(category_id)
+        if found is None:
             raise NotFound(
                 f"That category is no longer part of {safe(ceremony.title, 100)}: nothing was changed.",
                 reason="unknown_category", category_id=category_id,
@@ -214,20 +216,19 @@ class BallotService:
         return ceremony
 
     async def _entries(self, ceremony: Ceremony, user_id: int, scope: Scope) -> _Entries:
+        layout = await self._layouts.layout(self._db, ceremony)
         rows = await self._db.fetch_all(
-            "SELECT c.id, c.ceremony_id, c.name, c.position, c.telecast, "
-            "(SELECT p.nominee_id FROM picks p WHERE p.category_id = c.id AND p.user_id = :user) AS pick_id, "
-            "EXISTS (SELECT 1 FROM results r WHERE r.category_id = c.id) AS logged "
-            "FROM categories c WHERE c.guild_id = :guild AND c.ceremony_id = :ceremony ORDER BY c.position, c.id",
-            {"user": user_id, "guild": ceremony.guild_id, "ceremony": ceremony.id},
+            "SELECT category_id, nominee_id FROM picks WHERE guild_id = ? AND user_id = ? AND ceremony_id = ?",
+            (ceremony.guild_id, user_id, ceremony.id),
         )
-        marked = any(row["telecast"] for row in rows)
+        picks = {row[0]: row[1] for row in rows}
+        marked = layout.telecast_marked
+        logged = layout.logged
         return _Entries(
-            (_Entry(Category(row["id"], row["ceremony_id"], row["name"], row["position"]), row["pick_id"],
-                    bool(row["logged"]))
-             for row in rows
-             if scope == "all" or not marked or row["telecast"]),
-            telecast_marked=marked,
+            (_Entry(category, picks.get(category.id), category.id in logged)
+             for category in layout.categories
+             if scope == "all" or not marked or category.telecast),
+            layout=layout,
         )
 
     async def _page(
@@ -239,7 +240,7 @@ class BallotService:
             shown = entries[:PAGE_SIZE]
             cursor = replace(cursor, only_unpicked=False, positions=_positions(shown))
         cursor = replace(cursor, positions=_positions(shown))
-        lines = await _lines(self._db, [entry.category for entry in shown], user_id)
+        lines = _lines(entries.layout, shown)
         candidates = [e for e in entries if e.open_and_unpicked] if cursor.only_unpicked else entries
         first = shown[0].category.position if shown else -1
         last = shown[-1].category.position if shown else -1
@@ -254,7 +255,7 @@ class BallotService:
             first_index=next((i for i, e in enumerate(entries) if e.category.position == first), 0),
             has_previous=any(entry.category.position < first for entry in candidates),
             has_next=any(entry.category.position > last for entry in candidates),
-            telecast_marked=entries.telecast_marked,
+            telecast_marked=entries.layout.telecast_marked,
             spoiler_safe=settings.spoiler_safe,
         )
 
@@ -270,32 +271,14 @@ def _aligned(entries: list[_Entry], position: int) -> tuple[int, ...]:
     return _positions(entries[start:start + PAGE_SIZE])
 
 
-async def _lines(reader: Reader, categories: list[Category], user_id: int) -> list[BallotLine]:
-    """Nominees, the member's pick and the winners of each category, in two queries."""
-    if not categories:
-        return []
-    ids = ",".join(str(category.id) for category in categories)  # our own integers
-    rows = await reader.fetch_all(
-        "SELECT n.id, n.category_id, n.name, n.show, n.episode, n.label, n.position, "  # noqa: S608
-        "EXISTS (SELECT 1 FROM result_winners w WHERE w.nominee_id = n.id) AS won, "
-        "EXISTS (SELECT 1 FROM picks p WHERE p.nominee_id = n.id AND p.category_id = n.category_id "
-        "        AND p.user_id = ?) AS picked "
-        f"FROM nominees n WHERE n.category_id IN ({ids}) ORDER BY n.category_id, n.position",
-        (user_id,),
-    )
-    nominees: dict[int, list[Nominee]] = {}
-    winners: dict[int, list[Nominee]] = {}
-    picks: dict[int, Nominee] = {}
-    for row in rows:
-        nominee = Nominee(row["id"], row["category_id"], row["name"], row["show"], row["episode"], row["label"],
-                          row["position"])
-        nominees.setdefault(nominee.category_id, []).append(nominee)
-        if row["won"]:
-            winners.setdefault(nominee.category_id, []).append(nominee)
-        if row["picked"]:
-            picks[nominee.category_id] = nominee
+def _lines(layout: CeremonyLayout, shown: Sequence[_Entry]) -> list[BallotLine]:
+    """Each shown category's nominees, the member's pick and its winners once logged."""
     return [
-        BallotLine(category, tuple(nominees.get(category.id, ())), picks.get(category.id),
-                   tuple(winners.get(category.id, ())))
-        for category in categories
+        BallotLine(
+            entry.category,
+            layout.nominees_of(entry.category.id),
+            None if entry.pick_id is None else layout.nominee_by_id.get(entry.pick_id),
+            layout.winners_of(entry.category.id),
+        )
+        for entry in shown
     ]

@@ -62,6 +62,7 @@ class Ceremony:
     started_at: datetime | None
     ended_at: datetime | None
     start_channel_id: int | None
+    revision: int = 0  # bumped by every change to its categories, nominees or results (migration 0012)
 
     @property
     def title(self) -> str:
@@ -140,7 +141,7 @@ def short_label(name: str, show: str | None, label: str, limit: int = CHOICE_LIM
 # ---- lookups (any Reader) -----------------------------------------------------------------
 
 _CEREMONY_COLUMNS = (
-    "id, guild_id, name, year, state, is_current, created_at, started_at, ended_at, start_channel_id"
+    "id, guild_id, name, year, state, is_current, created_at, started_at, ended_at, start_channel_id, revision"
 )
 _CATEGORY_COLUMNS = "id, ceremony_id, name, position, telecast"
 _NOMINEE_COLUMNS = "id, category_id, name, show, episode, label, position"
@@ -152,7 +153,7 @@ def _ceremony(row: Row) -> Ceremony:
         is_current=bool(row["is_current"]), created_at=from_storage(row["created_at"]),
         started_at=from_storage(row["started_at"]) if row["started_at"] else None,
         ended_at=from_storage(row["ended_at"]) if row["ended_at"] else None,
-        start_channel_id=row["start_channel_id"],
+        start_channel_id=row["start_channel_id"], revision=row["revision"],
     )
 
 

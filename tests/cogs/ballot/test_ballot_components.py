@@ -84,9 +84,9 @@ def nominees(category_id: int, entries: list[tuple[str, str | None, str | None]]
     )
 
 
-def page_of(*lines: BallotLine, spoiler: bool = False, state: str = "live") -> BallotPage:
+def page_of(*lines: BallotLine, spoiler: bool = False, state: str = "live", revision: int = 0) -> BallotPage:
     ceremony = Ceremony(CEREMONY.id, CEREMONY.guild_id, CEREMONY.name, CEREMONY.year, state, True,
-                        CEREMONY.created_at, None, None, None)
+                        CEREMONY.created_at, None, None, None, revision)
     cursor = BallotCursor(ceremony.id, "telecast", False, tuple(line.category.position for line in lines))
     return BallotPage(ceremony, cursor, lines, total=26, picked=1, to_pick=25, first_index=0, has_previous=False,
                       has_next=True, telecast_marked=True, spoiler_safe=spoiler)
@@ -233,6 +233,37 @@ def test_the_ballots_components_are_exactly_what_discord_ui_would_send() -> None
         view = BallotUI(MagicMock()).view(page)
         assert view is not None
         assert view.to_components() == drawn_by_discord_ui(page)
+
+
+def test_menus_drawn_once_and_kept_show_every_state_as_a_fresh_drawing_does() -> None:
+    """A ballot keeps each menu it drew, for the layout's revision and the member's pick (and the
+    ceremony's state, the spoiler setting, a long menu's page): every click draws what a ballot
+    that keeps nothing would."""
+    many = nominees(4, [(f"Nominee {n}", f"Show {n}", None) for n in range(30)])
+    crowd = Category(4, 7, "Outstanding Crowd", 0)
+    renamed = nominees(4, [(f"Renamed {n}", f"Show {n}", None) for n in range(30)])
+    clicks: list[tuple[BallotPage, dict[int, int] | None]] = [
+        (page_of(BallotLine(crowd, many, None, ())), None),
+        (page_of(BallotLine(crowd, many, many[3], ())), None),
+        (page_of(BallotLine(crowd, many, many[28], ())), None),  # the pick's page of the long menu
+        (page_of(BallotLine(crowd, many, many[28], ())), {4: 0}),
+        (page_of(BallotLine(crowd, many, many[3], ())), None),
+        (page_of(BallotLine(crowd, many, many[3], (many[3],)), revision=1), None),  # its result logged
+        (page_of(BallotLine(crowd, many, many[3], (many[3],)), revision=1, spoiler=True), None),
+        (page_of(BallotLine(crowd, many, many[3], ()), revision=1, state="ended"), None),
+        (page_of(BallotLine(crowd, renamed, renamed[3], ()), revision=2), None),  # a host renamed them all
+    ]
+    kept = BallotUI(MagicMock())
+    drawn = []
+    for page, option_pages in clicks * 2:
+        view = kept.view(page, option_pages)
+        fresh = BallotUI(MagicMock()).view(page, option_pages)
+        assert view is not None
+        assert fresh is not None
+        assert view.to_components() == fresh.to_components()
+        drawn.append(view.to_components()[0]["components"][0])
+    assert drawn[:len(clicks)] == drawn[len(clicks):]
+    assert len({str(menu) for menu in drawn}) == 7  # the second and fifth click, the first and fourth, look alike
 
 
 async def test_a_category_left_without_nominees_shows_no_menu() -> None:
