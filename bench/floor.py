@@ -1,7 +1,7 @@
 """The bot's CPU per interaction over discord.py's floor, measured side by side in one run.
 
     .venv/bin/python -m bench.floor [--quick] [--runs 3] [--interactions 600] [--rate 300]
-                                    [--extras] [--same-message] [--kind K]
+                                    [--extras] [--extra NAME] [--same-message] [--kind K]
 
 For each round, two bot processes run side by side, each against a stand-in of its own
 (``python -m standin``, its own process) with the same server, the same members and a copy of the
@@ -31,7 +31,7 @@ same message).
 
 ``--extras`` adds pairs to every round, the floor beside a floor without discord.py's speed extras
 (orjson: ``LOUNGE_BENCH_ORJSON=0``), without uvloop (``LOUNGE_EVENT_LOOP=asyncio``), and without
-both: each as a ratio to the floor with both, measured beside it.
+both: each as a ratio to the floor with both, measured beside it (``--extra NAME``: only that one).
 """
 
 from __future__ import annotations
@@ -331,7 +331,9 @@ async def paired(variants: list[Variant], count: int, rate: float, seed: int,
 async def run(args: argparse.Namespace) -> None:
     count = 100 if args.quick else args.interactions
     kinds = [kind for kind in KINDS if not args.kind or kind in args.kind]
-    chosen = variants(args.extras)
+    chosen = variants(args.extras or bool(args.extra))
+    if args.extra:
+        chosen = chosen[:2] + [variant for variant in chosen[2:] if variant.name in args.extra]
     floor, bot = chosen[0], chosen[1]
     first = [floor, bot, SAME_MESSAGE] if args.same_message else [floor, bot]
     pairs = [first, *([floor, other] for other in chosen[2:])]
@@ -344,15 +346,16 @@ async def run(args: argparse.Namespace) -> None:
         for pair in pairs:
             profile = args.profile if number == args.runs - 1 else None
             measured = await paired(pair, count, args.rate, number, profile, kinds)
+            reference = pair[0]
             for other in pair[1:]:
                 costs[other.name].append(measured[other.name])
-                references[other.name].append(measured[floor.name])
+                references[other.name].append(measured[reference.name])
             for name, per_kind in measured.items():
                 print(f"round {number + 1}, {name}: " + ", ".join(
                     f"{kind} {ms:.3f} ms" for kind, ms in per_kind.items()), flush=True)
             for other in pair[1:]:
-                print("round {}: {} / floor: {}".format(number + 1, other.name, ", ".join(
-                    f"{kind} {measured[other.name][kind] / measured[floor.name][kind]:.2f}x" for kind in kinds)),
+                print("round {}: {} / {}: {}".format(number + 1, other.name, reference.name, ", ".join(
+                    f"{kind} {measured[other.name][kind] / measured[reference.name][kind]:.2f}x" for kind in kinds)),
                     flush=True)
     costs["floor"] = references["bot"]
 
@@ -383,11 +386,11 @@ async def run(args: argparse.Namespace) -> None:
                 f"{kind}: bot / same message", f"{median(own):.2f}x",
                 distance=f"runs {_ratio_runs(own)}; the lounge's own work (database, rendering) on top",
             ))
-    if args.extras:
+    if len(chosen) > 2:
         for variant in chosen[2:]:
             if variant is SAME_MESSAGE:
                 continue
-            for kind in [kind for kind in ("/pledge add", "/leaderboard show") if kind in kinds]:
+            for kind in kinds:
                 ratios = [run[kind] / floor_run[kind] for run, floor_run in
                           zip(costs[variant.name], references[variant.name], strict=True)]
                 figures.append(Figure(
@@ -408,6 +411,8 @@ def main() -> int:
                         help="interactions per second to each of the two bots, fired steadily")
     parser.add_argument("--extras", action="store_true",
                         help="also the floor without orjson, without uvloop, and without both")
+    parser.add_argument("--extra", action="append", choices=[v.name for v in variants(True)[2:]],
+                        help="only this one of the --extras (repeatable)")
     parser.add_argument("--same-message", action="store_true",
                         help="also, beside the two, a floor that answers with the bot's own message for each kind")
     parser.add_argument("--kind", action="append", choices=KINDS,

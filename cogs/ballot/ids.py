@@ -16,6 +16,7 @@ Parsing is strict; anything else is refused with one sentence (reason
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -73,14 +74,20 @@ def _positions(cursor: BallotCursor) -> str:
     return ".".join(str(position) for position in cursor.positions)
 
 
+@functools.lru_cache(maxsize=1024)
+def _page(cursor: BallotCursor) -> str:
+    """The cursor's flags and positions as its page's eight custom_ids carry them (written once a page)."""
+    return f"{_flags(cursor)}:{_positions(cursor)}"
+
+
 def pick_id(cursor: BallotCursor, category_id: int) -> str:
-    custom_id = f"{PICK_PREFIX}{cursor.ceremony_id}:{category_id}:{_flags(cursor)}:{_positions(cursor)}"
+    custom_id = f"{PICK_PREFIX}{cursor.ceremony_id}:{category_id}:{_page(cursor)}"
     assert len(custom_id) <= MAX_CUSTOM_ID, custom_id
     return custom_id
 
 
 def go_id(cursor: BallotCursor, action: Action) -> str:
-    custom_id = f"{GO_PREFIX}{cursor.ceremony_id}:{_flags(cursor)}:{_positions(cursor)}:{action}"
+    custom_id = f"{GO_PREFIX}{cursor.ceremony_id}:{_page(cursor)}:{action}"
     assert len(custom_id) <= MAX_CUSTOM_ID, custom_id
     return custom_id
 

@@ -222,12 +222,10 @@ class BallotService:
             (ceremony.guild_id, user_id, ceremony.id),
         )
         picks = {row[0]: row[1] for row in rows}
-        marked = layout.telecast_marked
         logged = layout.logged
         return _Entries(
             (_Entry(category, picks.get(category.id), category.id in logged)
-             for category in layout.categories
-             if scope == "all" or not marked or category.telecast),
+             for category in (layout.categories if scope == "all" else layout.telecast)),
             layout=layout,
         )
 

@@ -38,16 +38,14 @@ class CeremonyLayout:
     created_at: datetime  # with the id, names the ceremony even if a restored file reused its id
     revision: int
     categories: tuple[Category, ...]  # running order (position, id)
+    telecast: tuple[Category, ...]  # the telecast ones in running order; every category if none is marked
     by_id: Mapping[int, Category]
     nominees: Mapping[int, tuple[Nominee, ...]]  # category id -> its nominees in order
     nominee_by_id: Mapping[int, Nominee]
     logged: frozenset[int]  # category ids with a result
     winners: Mapping[int, tuple[Nominee, ...]]  # category id -> its winners, in nominee order
 
-    @property
-    def telecast_marked(self) -> bool:
-        """The ceremony marks its telecast categories (a CSV, or a file without the flag, marks none)."""
-        return any(category.telecast for category in self.categories)
+    telecast_marked: bool  # the ceremony marks its telecast categories (a CSV, or a file without the flag, marks none)
 
     def nominees_of(self, category_id: int) -> tuple[Nominee, ...]:
         return self.nominees.get(category_id, ())
@@ -63,6 +61,7 @@ async def read_layout(reader: Reader, ceremony: Ceremony) -> CeremonyLayout:
         (ceremony.id,),
     )
     categories = tuple(_category(row) for row in category_rows)
+    marked = any(category.telecast for category in categories)
     nominee_rows = await reader.fetch_all(
         f"SELECT n.{_NOMINEE_COLUMNS.replace(', ', ', n.')}, "  # noqa: S608
         "EXISTS (SELECT 1 FROM result_winners w WHERE w.nominee_id = n.id) AS won "
@@ -83,6 +82,8 @@ async def read_layout(reader: Reader, ceremony: Ceremony) -> CeremonyLayout:
         created_at=ceremony.created_at,
         revision=ceremony.revision,
         categories=categories,
+        telecast=tuple(category for category in categories if category.telecast) if marked else categories,
+        telecast_marked=marked,
         by_id={category.id: category for category in categories},
         nominees={category_id: tuple(listed) for category_id, listed in nominees.items()},
         nominee_by_id={nominee.id: nominee for listed in nominees.values() for nominee in listed},
