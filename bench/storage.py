@@ -11,7 +11,7 @@ through ``Database.open``, the 2014 Emmys live so every pledge counts in two sco
 * **ceiling**: on a second fresh file set up the same way, the same number of
   pledges as raw aiosqlite ``executemany`` inserts into the same ``pledges`` table
   (so the same triggers maintain the same totals) with the same pragmas, in
-  transactions of up to 100 rows.
+  transactions of up to 100 rows (``--ceiling-batch N``: N, e.g. the domain's own pledges per commit).
 
 It prints pledges per second of both, the ratio (target: at least 0.5), and where
 the time goes: statements and aiosqlite round trips per pledge, units per commit,
@@ -204,7 +204,7 @@ def _maybe_meter(conn: aiosqlite.Connection, on: bool) -> Meter | _NoMeter:
     return Meter(conn) if on else _NoMeter()
 
 
-async def ceiling_side(path: Path, pledges: int, seed: int, *, meter: bool) -> Counts:
+async def ceiling_side(path: Path, pledges: int, seed: int, *, meter: bool, batch: int = BATCH) -> Counts:
     rng = random.Random(seed)
     db = await prepared(path)  # the same schema, pragmas and live ceremony, through the bot's own code
     ceremony = await db.fetch_value("SELECT id FROM ceremonies WHERE guild_id = ? AND is_current = 1", (GUILD,))
@@ -224,13 +224,13 @@ async def ceiling_side(path: Path, pledges: int, seed: int, *, meter: bool) -> C
         async with _maybe_meter(conn, meter) as measured:
             loop_before, sqlite_before = time.thread_time(), thread_cpu_seconds(tid)
             started = time.perf_counter()
-            for first in range(0, pledges, BATCH):
+            for first in range(0, pledges, batch):
                 await conn.execute("BEGIN IMMEDIATE")
                 await conn.executemany(
                     "INSERT INTO pledges (guild_id, user_id, display_name, ceremony_id, amount_cents, kind, status, "
                     "anonymous, interaction_id, created_at, updated_at) "
                     "VALUES (?, ?, ?, ?, ?, 'pledge', 'pending', 0, ?, ?, ?)",
-                    rows[first:first + BATCH],
+                    rows[first:first + batch],
                 )
                 await conn.execute("COMMIT")
                 counts.commits += 1
@@ -332,7 +332,8 @@ async def run(args: argparse.Namespace) -> None:
         with scratch_dir("lounge-storage-") as folder:
             domain = await domain_side(folder / "domain.db", members, rounds, seed=run_number, meter=metered,
                                        profile=args.profile and metered)
-            ceiling = await ceiling_side(folder / "ceiling.db", domain.pledges, seed=run_number, meter=metered)
+            ceiling = await ceiling_side(folder / "ceiling.db", domain.pledges, seed=run_number, meter=metered,
+                                         batch=args.ceiling_batch)
             if metered:
                 hop = await hop_cost(folder / "hops.db")
                 last_domain, last_ceiling = domain, ceiling
@@ -374,6 +375,9 @@ def main() -> int:
     parser.add_argument("--members", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--profile", action="store_true", help="cProfile the event-loop thread in one round")
+    parser.add_argument("--ceiling-batch", type=int, default=BATCH,
+                        help="pledges per transaction on the ceiling side (the domain's own per commit: the raw "
+                        "cost of SQLite's commits as the bot makes them)")
     args = parser.parse_args()
     print_machine()
     asyncio.run(run(args))
