@@ -39,7 +39,6 @@ shows the page again, in place, with :meth:`Pager.answer`.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from abc import ABC, abstractmethod
@@ -56,7 +55,7 @@ from bot.custom_ids import ID, encode_int
 from bot.embeds import Embed
 from bot.interaction_errors import UNANSWERABLE_CODES, report_error
 from bot.types import guild_id_of
-from bot.ui import DEFER_AFTER_SECONDS, NO_PINGS, Button, respond, to_discord
+from bot.ui import NO_PINGS, Button, deferring_if_slow, respond, to_discord
 
 log = logging.getLogger(__name__)
 
@@ -271,19 +270,16 @@ T = TypeVar("T")
 async def _in_time(
     interaction: discord.Interaction[Any], work: Awaitable[T], *, in_place: bool, ephemeral: bool = True
 ) -> T:
-    """Await `work`; past DEFER_AFTER_SECONDS, defer so the answer can follow within 15 minutes.
+    """Await `work`; past DEFER_AFTER_SECONDS, defer so the answer can follow within 15 minutes
+    (:func:`bot.ui.deferring_if_slow`: a timer watches the clock, the work runs in this task).
 
     Editing in place defers as an update (nothing new shown); a fresh page defers as a
     "thinking…" message (ephemeral unless told otherwise).
     """
-    task = asyncio.ensure_future(work)
-    done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER_SECONDS)
-    if not done and not interaction.response.is_done():
-        if in_place:
-            await respond(interaction, interaction.response.defer())
-        else:
-            await respond(interaction, interaction.response.defer(ephemeral=ephemeral, thinking=True))
-    return await task
+    if in_place:
+        return await deferring_if_slow(interaction, work, interaction.response.defer)
+    return await deferring_if_slow(
+        interaction, work, lambda: interaction.response.defer(ephemeral=ephemeral, thinking=True))
 
 
 async def _edit(interaction: discord.Interaction[Any], page: Page[Any], view: discord.ui.View | None) -> bool:

@@ -31,7 +31,14 @@ from bot.clock import from_storage, to_storage
 from bot.custom_ids import decode_int, encode_int
 from bot.domain.errors import InvalidInput
 from bot.domain.leaderboards.ranking import Direction, Edge, PageRequest
-from bot.domain.leaderboards.service import BoardKind, BoardPage, Cursor, LeaderboardService, page_embed
+from bot.domain.leaderboards.service import (
+    BoardKind,
+    BoardPage,
+    BoardScope,
+    Cursor,
+    LeaderboardService,
+    page_embed,
+)
 from bot.paging import MAX_NUMBER, Page, Pager, Turn, Way
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -101,8 +108,14 @@ class BoardPager(Pager[BoardState]):
         self, interaction: discord.Interaction[Any], guild_id: int, state: BoardState, turn: Turn
     ) -> Page[BoardState]:
         scope = await self.boards.known_scope(guild_id, state.scope)
+        return await self.page_of(interaction, guild_id, state.kind, scope, turn)
+
+    async def page_of(
+        self, interaction: discord.Interaction[Any], guild_id: int, kind: BoardKind, scope: BoardScope, turn: Turn
+    ) -> Page[BoardState]:
+        """The page `turn` leads to in a scope already checked (`/leaderboard show` has just resolved it)."""
         board = await self.boards.turn(
-            guild_id, state.kind, scope, self.request(state.kind, turn), viewer_id=interaction.user.id
+            guild_id, kind, scope, self.request(kind, turn), viewer_id=interaction.user.id
         )
         return self.shown(board, viewer_name=interaction.user.display_name)
 

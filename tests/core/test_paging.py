@@ -131,7 +131,7 @@ async def test_an_edit_discord_refuses_is_answered_with_a_fresh_page() -> None:
 
 
 async def test_a_slow_page_is_deferred_then_edited_in(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("bot.paging.DEFER_AFTER_SECONDS", 0.01)
+    monkeypatch.setattr("bot.ui.DEFER_AFTER_SECONDS", 0.01)
     pager = WordPager(delay=0.05)
     own, elsewhere = click(ADA), click(BOB)
     await pager.clicked(own, next_id(pager))

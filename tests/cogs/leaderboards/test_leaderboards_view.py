@@ -164,3 +164,16 @@ async def test_a_foreign_or_forged_id_is_refused_and_changes_nothing(db: Databas
         refusal = click.response.send_message.await_args.kwargs
         assert refusal["ephemeral"] is True
         assert said in refusal["embed"].description, custom_id
+
+
+async def test_the_command_s_first_page_is_the_page_a_click_on_the_same_board_shows(
+    db: Database, clock: FakeClock
+) -> None:
+    """`/leaderboard show` resolves the scope once and draws its page in it (no second read of the
+    ceremony); that page is exactly what the pager draws from the state its buttons carry."""
+    pager = await board_of(db, clock, 25)
+    scope = await pager.boards.scope(GUILD, "all-time")
+    from_the_command = await pager.page_of(clicker(7), GUILD, STATE.kind, scope, Turn.first())
+    from_a_click = await pager.page(clicker(7), GUILD, STATE, Turn.first())
+    assert from_the_command == from_a_click
+    assert ranks(from_the_command) == list(range(1, 11))
