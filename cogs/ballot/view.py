@@ -29,7 +29,8 @@ from cogs.ballot.selects import BallotSelect
 
 MENUS_KEPT = 8192
 """Menu payloads kept (least recently used dropped): a category's menu for each pick a member
-made in it, for each state of the ceremony; a few MB at most."""
+made in it, for each state of the ceremony. Full, about 18 MB (2.2 KB a menu, measured with
+tracemalloc on the 2014 Emmys: every category's menu for every pick, over many revisions)."""
 
 TURNS: dict[ids.Action, Turn] = {"prev": "previous", "next": "next", "only": "only_unpicked", "all": "show_all"}
 
