@@ -106,10 +106,17 @@ class Transaction:
     :meth:`Database.write`): these methods are ``async`` so that a unit reads as the rest of
     the code does, but each runs its statement at once and never suspends."""
 
-    __slots__ = ("_raw",)
+    __slots__ = ("_raw", "notified")
 
     def __init__(self, raw: sqlite3.Connection) -> None:
         self._raw = raw
+        self.notified: set[str] = set()
+        """The topics units of this batch wrote to (:meth:`notify`)."""
+
+    def notify(self, topic: str) -> None:
+        """Say that this unit wrote what `topic`'s listeners wait for (e.g. an announcement to
+        send): they are called after the commit (:meth:`Database.add_commit_listener`)."""
+        self.notified.add(topic)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; return the number of rows it changed."""
@@ -156,10 +163,11 @@ def _drive(unit: Awaitable[Any]) -> Any:
     raise UnitSuspended(f"a unit of work awaited something other than its Transaction ({yielded!r})")
 
 
-def _run_batch(raw: sqlite3.Connection, works: Sequence[Work]) -> list[tuple[bool, Any]]:
+def _run_batch(raw: sqlite3.Connection, works: Sequence[Work]) -> tuple[list[tuple[bool, Any]], set[str]]:
     """On the writer's thread: one transaction for the whole batch, each unit under its own
-    savepoint, so that one unit's error rolls back only that unit. Raises (the transaction
-    rolled back) when the database itself fails: a lock not granted, a full disk."""
+    savepoint, so that one unit's error rolls back only that unit; returns each unit's outcome
+    and the topics the units notified. Raises (the transaction rolled back) when the database
+    itself fails: a lock not granted, a full disk."""
     raw.execute("BEGIN IMMEDIATE").close()
     try:
         tx = Transaction(raw)
@@ -182,7 +190,7 @@ def _run_batch(raw: sqlite3.Connection, works: Sequence[Work]) -> list[tuple[boo
         with contextlib.suppress(sqlite3.Error):
             raw.execute("ROLLBACK").close()
         raise
-    return outcomes
+    return outcomes, tx.notified
 
 
 @dataclass
@@ -212,7 +220,7 @@ class Database:
         self._closed = False
         self.commits = 0
         self.units_committed = 0
-        self._commit_listeners: list[Callable[[], None]] = []
+        self._commit_listeners: list[tuple[Callable[[], None], str | None]] = []
         self.window = window if window is not None else CommitWindow()
         """When a write waits for others to share its commit (see :mod:`bot.db.commit_window`)."""
 
@@ -244,13 +252,14 @@ class Database:
         database._writer = asyncio.create_task(database._write_loop(), name="database-writer")
         return database
 
-    def add_commit_listener(self, listener: Callable[[], None]) -> None:
-        """Call `listener` after every commit (e.g. to wake the outbox sender)."""
-        self._commit_listeners.append(listener)
+    def add_commit_listener(self, listener: Callable[[], None], *, topic: str | None = None) -> None:
+        """Call `listener` after every commit, or with a `topic` only after a commit in which a
+        unit notified it (:meth:`Transaction.notify`: e.g. an announcement queued, to wake its
+        sender). It is called before the units' callers are woken."""
+        self._commit_listeners.append((listener, topic))
 
     def remove_commit_listener(self, listener: Callable[[], None]) -> None:
-        if listener in self._commit_listeners:
-            self._commit_listeners.remove(listener)
+        self._commit_listeners = [entry for entry in self._commit_listeners if entry[0] != listener]
 
     @property
     def connection(self) -> aiosqlite.Connection:
@@ -356,7 +365,7 @@ class Database:
         """The whole batch in one hand-off to the writer's thread (see :func:`_run_batch`)."""
         self.window.began()
         try:
-            outcomes = await in_thread(self._conn, _run_batch, [unit.work for unit in batch])
+            outcomes, notified = await in_thread(self._conn, _run_batch, [unit.work for unit in batch])
         except sqlite3.Error as error:
             self._fail(batch, error)
             return
@@ -365,8 +374,9 @@ class Database:
             raise
         self.commits += 1
         self.units_committed += len(batch)
-        for listener in self._commit_listeners:
-            listener()
+        for listener, topic in self._commit_listeners:
+            if topic is None or topic in notified:
+                listener()
         for unit, (ok, value) in zip(batch, outcomes, strict=True):
             if unit.done.done():
                 continue

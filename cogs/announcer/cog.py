@@ -28,7 +28,14 @@ from bot.clock import Clock, from_storage
 from bot.db import Transaction
 from bot.domain.announcer import outbox
 from bot.domain.announcer.alerts import AlertStore
-from bot.domain.announcer.outbox import OutboxStore, PendingAnnouncement, PendingRoleChange, plan_batch
+from bot.domain.announcer.outbox import (
+    ANNOUNCEMENTS,
+    ROLE_CHANGES,
+    OutboxStore,
+    PendingAnnouncement,
+    PendingRoleChange,
+    plan_batch,
+)
 from bot.domain.settings.service import SettingsService
 from bot.embeds import Colour, Embed, message
 from bot.text import cut
@@ -75,13 +82,15 @@ class Announcer(commands.Cog):
         self._roles_due.set()
 
     async def cog_load(self) -> None:
-        self.db.add_commit_listener(self._wake)
+        self.db.add_commit_listener(self._announcements_due.set, topic=ANNOUNCEMENTS)
+        self.db.add_commit_listener(self._roles_due.set, topic=ROLE_CHANGES)
         self._wake()
         self.dispatch_announcements.start()
         self.send_role_changes.start()
 
     async def cog_unload(self) -> None:
-        self.db.remove_commit_listener(self._wake)
+        self.db.remove_commit_listener(self._announcements_due.set)
+        self.db.remove_commit_listener(self._roles_due.set)
         self.dispatch_announcements.cancel()
         self.send_role_changes.cancel()
         senders = list(self._channel_senders.values())

@@ -86,3 +86,20 @@ async def test_a_unit_of_work_may_await_only_its_transaction(db: Database) -> No
             await db.write(unit)
     assert await db.write(lambda tx: insert_entry(tx, "still writing")) > 0
     assert [row[0] for row in await db.fetch_all("SELECT detail FROM audit_log")] == ["still writing"]
+
+
+async def test_a_listener_with_a_topic_wakes_only_after_a_commit_that_notified_it(db: Database) -> None:
+    every, announced = [], []
+    db.add_commit_listener(lambda: every.append("commit"))
+    db.add_commit_listener(lambda: announced.append("announce"), topic="outbox")
+
+    await db.write(lambda tx: insert_entry(tx, "quiet"))
+    assert (every, announced) == (["commit"], [])
+
+    async def noisy(tx: Transaction) -> int:
+        tx.notify("outbox")
+        return await insert_entry(tx, "noisy")
+
+    await asyncio.gather(db.write(noisy), db.write(lambda tx: insert_entry(tx, "beside it")))
+    assert announced == ["announce"]  # once per commit, however many units notified
+    assert len(every) in (2, 3)  # the two units of the gather may share one commit or not

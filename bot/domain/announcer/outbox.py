@@ -97,6 +97,12 @@ class PendingRoleChange:
     attempts: int
 
 
+ANNOUNCEMENTS = "outbox"
+"""The topic a unit notifies when it queues an announcement (the announcer's sender listens)."""
+ROLE_CHANGES = "role_queue"
+"""The topic a unit notifies when it queues role changes (the role sender listens)."""
+
+
 async def announce(
     tx: Transaction,
     guild_id: int,
@@ -107,20 +113,26 @@ async def announce(
     channel_id: int | None = None,
 ) -> int:
     """Queue `message` (a body built by :func:`bot.embeds.message`) for the server's
-    announcement channel, or for `channel_id` when given."""
+    announcement channel, or for `channel_id` when given; its sender wakes after the commit."""
+    tx.notify(ANNOUNCEMENTS)
     return await tx.insert(
         "INSERT INTO outbox (guild_id, channel_id, kind, payload, created_at) VALUES (?, ?, ?, ?, ?)",
         (guild_id, channel_id, kind, json.dumps(message, ensure_ascii=False), to_storage(now)),
     )
 
 
-async def queue_role_change(
-    tx: Transaction, guild_id: int, user_id: int, role_id: int, action: str, reason: str, now: datetime
+async def queue_role_changes(
+    tx: Transaction, guild_id: int, changes: list[tuple[int, int]], action: str, reason: str, now: datetime
 ) -> None:
-    await tx.execute(
-        "INSERT INTO role_queue (guild_id, user_id, role_id, action, reason, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        (guild_id, user_id, role_id, action, reason, to_storage(now)),
+    """Queue `action` ("add" or "remove") of each (member, role) in `changes`, in one statement
+    (a result can send thousands to the lounge); the role sender wakes after the commit."""
+    if not changes:
+        return
+    tx.notify(ROLE_CHANGES)
+    stamp = to_storage(now)
+    await tx.execute_many(
+        "INSERT INTO role_queue (guild_id, user_id, role_id, action, reason, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        [(guild_id, user_id, role, action, reason, stamp) for user_id, role in changes],
     )
 
 

@@ -18,6 +18,7 @@ from datetime import datetime
 
 from bot.clock import to_storage
 from bot.db import Transaction
+from bot.domain.announcer import outbox
 from bot.domain.scopes import ALL_TIME as ALL_TIME
 from bot.domain.scopes import scopes_of as scopes_of
 
@@ -116,7 +117,7 @@ async def sync_loser_roles(
             (role_id, result_id, stamp, guild_id, members, role_id),
         )
         granted = sorted(int(row["user_id"]) for row in rows)
-        await _queue_roles(tx, guild_id, [(user_id, role_id) for user_id in granted], "add", reason, stamp)
+        await outbox.queue_role_changes(tx, guild_id, [(user_id, role_id) for user_id in granted], "add", reason, now)
     rows = await tx.fetch_all(
         "DELETE FROM loser_role_grants WHERE guild_id = ? AND user_id IN (SELECT value FROM json_each(?)) "
         "AND NOT EXISTS (SELECT 1 FROM loss_totals t WHERE t.guild_id = loser_role_grants.guild_id "
@@ -124,16 +125,5 @@ async def sync_loser_roles(
         (guild_id, members),
     )
     removed = sorted((int(row["user_id"]), int(row["role_id"])) for row in rows)
-    await _queue_roles(tx, guild_id, removed, "remove", reason, stamp)
+    await outbox.queue_role_changes(tx, guild_id, removed, "remove", reason, now)
     return granted, sorted({user_id for user_id, _role in removed})
-
-
-async def _queue_roles(
-    tx: Transaction, guild_id: int, changes: list[tuple[int, int]], action: str, reason: str, stamp: str
-) -> None:
-    """`outbox.queue_role_change` for many members in one statement: a result can send
-    thousands to the lounge, and one await per member would hold the writer for a second."""
-    await tx.execute_many(
-        "INSERT INTO role_queue (guild_id, user_id, role_id, action, reason, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-        [(guild_id, user_id, role, action, reason, stamp) for user_id, role in changes],
-    )
