@@ -31,6 +31,12 @@ Pragmas, chosen on purpose:
 * ``busy_timeout=1500``: another process holding the write lock (a backup, a
   host's sqlite shell) makes us wait up to 1.5 s before we report the database
   busy, which still leaves time to answer inside Discord's 3-second deadline.
+
+A few small answers nearly every interaction asks for (the current ceremony, the server's
+settings) are kept between commits: :meth:`Database.remembered` keeps an answer under the
+database's version as SQLite's WAL-index header holds it, so any commit, by any connection
+of any process, makes the next request read again, and a request costs no SQLite call at
+all while nothing was committed (see :class:`_WalVersion`).
 """
 
 from __future__ import annotations
@@ -38,9 +44,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import mmap
 import sqlite3
 import threading
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -63,6 +70,9 @@ MAX_UNITS_PER_COMMIT = 256
 QUICK_READ_STEPS = 200_000
 """Virtual-machine steps a read may take on the event loop before it moves to the reader thread."""
 _PROGRESS_EVERY = 1_000
+REMEMBERED_MAX = 4096
+"""Answers :meth:`Database.remembered` keeps at most (all are dropped when full)."""
+_WAL_INDEX_HEADER = 48
 
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -193,6 +203,39 @@ def _run_batch(raw: sqlite3.Connection, works: Sequence[Work]) -> tuple[list[tup
     return outcomes, tx.notified
 
 
+class _WalVersion:
+    """The database's version, read from SQLite's WAL-index (the ``-shm`` file) without calling SQLite.
+
+    The WAL-index starts with a 48-byte header that every commit rewrites before it returns
+    (https://www.sqlite.org/walformat.html, "The WAL-Index Header": ``iChange`` counts write
+    transactions, ``mxFrame`` the frames in the log, and a log restarted after a checkpoint has
+    new salts). It is what SQLite itself compares to know whether its page cache is still good,
+    and so what makes ``PRAGMA data_version`` move — but reading it here is a memory read,
+    where a PRAGMA is a statement (which, in the running bot, costs about as much as the read
+    it would save). The header as bytes is the version: any commit by any connection of any
+    process changes it; a checkpoint changes it too (a needless re-read, never a stale one).
+    The map stays valid while the database has a connection open (ours), so the file is not
+    replaced under it.
+    None when there is no WAL-index to map (an in-memory database): nothing is then kept.
+    """
+
+    def __init__(self, database: Path) -> None:
+        self._map: mmap.mmap | None = None
+        try:
+            with open(f"{database}-shm", "rb") as shm:
+                self._map = mmap.mmap(shm.fileno(), _WAL_INDEX_HEADER, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):
+            self._map = None
+
+    def current(self) -> bytes | None:
+        return None if self._map is None else self._map[:_WAL_INDEX_HEADER]
+
+    def close(self) -> None:
+        if self._map is not None:
+            self._map.close()
+            self._map = None
+
+
 @dataclass
 class _Unit:
     work: Work
@@ -223,6 +266,9 @@ class Database:
         self._commit_listeners: list[tuple[Callable[[], None], str | None]] = []
         self.window = window if window is not None else CommitWindow()
         """When a write waits for others to share its commit (see :mod:`bot.db.commit_window`)."""
+        self._version = _WalVersion(path) if quick is not None else None
+        self._remembered: dict[Hashable, tuple[bytes, Any]] = {}
+        self.remembered_hits = 0
 
     @classmethod
     async def open(cls, path: Path, *, window: CommitWindow | None = None) -> Database:
@@ -297,6 +343,28 @@ class Database:
         row = await self.fetch_one(sql, params)
         return None if row is None else row[0]
 
+    async def remembered(self, key: Hashable, read: Callable[[], Awaitable[T]]) -> T:
+        """`read()`'s answer, kept under `key` until the database changes (any commit, by anyone).
+
+        For small, immutable answers that many interactions ask for between two commits. The
+        version is taken before reading, so an answer read while a commit lands is kept under
+        the version before it and read again next time: nothing kept is older than the
+        database was when its request began.
+        """
+        version = None if self._version is None else self._version.current()
+        if version is not None:
+            kept = self._remembered.get(key)
+            if kept is not None and kept[0] == version:
+                self.remembered_hits += 1
+                value: T = kept[1]
+                return value
+        value = await read()
+        if version is not None:
+            if len(self._remembered) >= REMEMBERED_MAX:
+                self._remembered.clear()
+            self._remembered[key] = (version, value)
+        return value
+
     async def write(self, work: Callable[[Transaction], Awaitable[T]]) -> T:
         """Run `work` in a committed transaction and return its result.
 
@@ -333,6 +401,9 @@ class Database:
                 self._quick.close()
             closed_cleanly = True
         finally:
+            self._remembered.clear()
+            if self._version is not None:
+                self._version.close()
             if not closed_cleanly:
                 # Cancelled midway: never leave aiosqlite's thread running, it would
                 # keep the process alive after the event loop has gone.

@@ -167,6 +167,14 @@ def _nominee(row: Row) -> Nominee:
 
 
 async def current_ceremony(reader: Reader, guild_id: int) -> Ceremony | None:
+    """The server's current ceremony. Between writes (`reader` a :class:`Database`) it is kept
+    until the next commit (:meth:`Database.remembered`); inside a unit it is read."""
+    if isinstance(reader, Database):
+        return await reader.remembered(("current_ceremony", guild_id), lambda: _read_current(reader, guild_id))
+    return await _read_current(reader, guild_id)
+
+
+async def _read_current(reader: Reader, guild_id: int) -> Ceremony | None:
     row = await reader.fetch_one(
         f"SELECT {_CEREMONY_COLUMNS} FROM ceremonies WHERE guild_id = ? AND is_current = 1",  # noqa: S608
         (guild_id,),

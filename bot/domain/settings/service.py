@@ -44,6 +44,10 @@ class SettingsService:
         self._clock = clock
 
     async def get(self, guild_id: int) -> GuildSettings:
+        """The server's settings, kept until the next commit (:meth:`Database.remembered`)."""
+        return await self._db.remembered(("guild_settings", guild_id), lambda: self._read(guild_id))
+
+    async def _read(self, guild_id: int) -> GuildSettings:
         row = await self._db.fetch_one("SELECT * FROM guild_settings WHERE guild_id = ?", (guild_id,))
         return GuildSettings(guild_id=guild_id) if row is None else settings_from_row(row)
 
