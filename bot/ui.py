@@ -130,14 +130,21 @@ async def edit_in_place(interaction: discord.Interaction[Any], embed: Embed, vie
 
 
 class PostedView(discord.ui.View):
-    """Components stored with an announcement (Discord's raw action rows), sent as they are.
+    """Components as Discord's raw action rows (an announcement's stored ones, a ballot page's),
+    sent as they are.
 
     They are the persistent items of a feature (their clicks are handled by its registered
-    ``DynamicItem``), so discord.py must not keep this view: it is never dispatchable.
+    ``DynamicItem``), so discord.py must not keep this view: it is never dispatchable, and
+    finished from the start (discord.py neither stores it nor starts a timeout task for it, as
+    it would for an ephemeral message's view). So it does not run ``View.__init__`` either:
+    that builds the state of a view that listens (a future, an id, its children), which cost
+    about a tenth of a ballot click's own work in the running bot (py-spy). discord.py asks a
+    view only what the methods below answer (``is_finished``, ``is_dispatchable``, ``timeout``,
+    ``to_components``, ``has_components_v2``); the ballot's and the announcer's tests send one
+    through the stand-in on every path that takes a view.
     """
 
-    def __init__(self, rows: list[dict[str, Any]]) -> None:
-        super().__init__(timeout=None)
+    def __init__(self, rows: list[dict[str, Any]]) -> None:  # not View.__init__: see above
         self._rows = rows
 
     def to_components(self) -> list[dict[str, Any]]:
@@ -145,6 +152,31 @@ class PostedView(discord.ui.View):
 
     def is_dispatchable(self) -> bool:
         return False
+
+    def is_finished(self) -> bool:
+        return True
+
+    def has_components_v2(self) -> bool:
+        return False
+
+    def is_persistent(self) -> bool:
+        """Its rows' clicks reach registered dynamic items, after a restart too."""
+        return True
+
+    @property
+    def timeout(self) -> float | None:
+        return None
+
+    @timeout.setter
+    def timeout(self, value: float | None) -> None:
+        """Never set: discord.py sets a timeout only on a view it keeps."""
+
+    @property
+    def children(self) -> list[discord.ui.Item[Any]]:
+        return []
+
+    def __repr__(self) -> str:
+        return f"<PostedView rows={len(self._rows)}>"
 
 
 def posted_view(rows: list[dict[str, Any]]) -> discord.ui.View:

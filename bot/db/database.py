@@ -267,7 +267,7 @@ class Database:
         self.window = window if window is not None else CommitWindow()
         """When a write waits for others to share its commit (see :mod:`bot.db.commit_window`)."""
         self._version = _WalVersion(path) if quick is not None else None
-        self._remembered: dict[Hashable, tuple[bytes, Any]] = {}
+        self._remembered: dict[Hashable, tuple[tuple[int, bytes], Any]] = {}
         self.remembered_hits = 0
 
     @classmethod
@@ -351,7 +351,10 @@ class Database:
         the version before it and read again next time: nothing kept is older than the
         database was when its request began.
         """
-        version = None if self._version is None else self._version.current()
+        header = None if self._version is None else self._version.current()
+        # Our own commits are counted too: they are nearly every write, and are then seen even
+        # were the mapped header ever not the file SQLite writes.
+        version = None if header is None else (self.commits, header)
         if version is not None:
             kept = self._remembered.get(key)
             if kept is not None and kept[0] == version:
