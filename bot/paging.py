@@ -195,6 +195,8 @@ class Pager(ABC, Generic[S]):
         """The page's components: its own items, then Previous/Next (left out when both ends are closed)."""
         if page.state is not None:
             state = page.state
+        if not page.items and page.previous is None and page.next is None:
+            return None  # a one-page board: no components (and no View built to find that out)
         view = discord.ui.View(timeout=None)
         for item in page.items:
             view.add_item(item)

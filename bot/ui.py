@@ -4,6 +4,7 @@ and answering interactions."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
@@ -36,9 +37,11 @@ class InteractionExpired(Exception):
 
 
 def response_seconds_left(interaction: discord.Interaction[Any]) -> float:
-    """Seconds left to send the initial response, measured from the interaction's snowflake."""
-    elapsed = (discord.utils.utcnow() - interaction.created_at).total_seconds()
-    return INITIAL_RESPONSE_SECONDS - max(elapsed, 0.0)
+    """Seconds left to send the initial response, measured from the interaction's snowflake
+    (its creation in milliseconds since Discord's epoch, as ``interaction.created_at`` reads it:
+    plain arithmetic here, on every answer's path, where two datetimes cost several times more)."""
+    created = ((interaction.id >> 22) + discord.utils.DISCORD_EPOCH) / 1000
+    return INITIAL_RESPONSE_SECONDS - max(time.time() - created, 0.0)
 
 
 async def respond(interaction: discord.Interaction[Any], sending: Coroutine[Any, Any, T]) -> T:

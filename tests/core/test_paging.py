@@ -51,7 +51,7 @@ class WordPager(Pager[int]):
 
 def click(user_id: int = ADA, *, on_reply_of: int | None = ADA, ephemeral: bool = False) -> Any:
     interaction = MagicMock()
-    interaction.created_at = discord.utils.utcnow()
+    interaction.id = discord.utils.time_snowflake(discord.utils.utcnow())
     interaction.guild_id = GUILD
     interaction.user.id = user_id
     interaction.message.flags = discord.MessageFlags(ephemeral=ephemeral)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import discord
@@ -30,7 +30,7 @@ class _Response:
 class _Interaction:
     def __init__(self, age: float = 0.0) -> None:
         self.response = _Response()
-        self.created_at: datetime = discord.utils.utcnow() - timedelta(seconds=age)
+        self.id = discord.utils.time_snowflake(discord.utils.utcnow() - timedelta(seconds=age))
 
 
 async def test_a_slow_write_is_deferred_in_time_and_a_quick_one_is_not(monkeypatch: pytest.MonkeyPatch) -> None:

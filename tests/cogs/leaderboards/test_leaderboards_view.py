@@ -32,7 +32,7 @@ def clicker(user_id: int = OWNER, *, guild_id: int = GUILD, owner_id: int | None
             ephemeral: bool = False) -> Any:
     """A click as discord.py hands it to the item: on a reply to `owner_id`'s command (None: a channel post)."""
     interaction = MagicMock()
-    interaction.created_at = discord.utils.utcnow()  # just clicked: Discord's 3 s to answer start now
+    interaction.id = discord.utils.time_snowflake(discord.utils.utcnow())  # just clicked: the 3 s start now
     interaction.guild_id = guild_id
     interaction.user.id = user_id
     interaction.user.display_name = f"member {user_id}"

@@ -123,7 +123,7 @@ def clicker(guild_id: int, *, host: bool) -> Any:
     member.roles = []
     member.guild_permissions = discord.Permissions(manage_guild=host)
     interaction = MagicMock()
-    interaction.created_at = discord.utils.utcnow()  # just clicked: Discord's 3 s to answer start now
+    interaction.id = discord.utils.time_snowflake(discord.utils.utcnow())  # just clicked: the 3 s start now
     interaction.permissions = discord.Permissions(manage_guild=host)  # as Discord resolves them for the click
     interaction.guild_id = guild_id
     interaction.user = member
