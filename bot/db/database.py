@@ -45,6 +45,7 @@ import asyncio
 import contextlib
 import logging
 import mmap
+import os
 import sqlite3
 import threading
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
@@ -217,23 +218,34 @@ class _WalVersion:
     The map stays valid while the database has a connection open (ours), so the file is not
     replaced under it.
     None when there is no WAL-index to map (an in-memory database): nothing is then kept.
+
+    The file stays open until :meth:`close`, which must come after the database's SQLite
+    connections are closed: SQLite's locks on the ``-shm`` are POSIX (``fcntl``) locks, and
+    closing *any* descriptor of a file drops every such lock the process holds on it. Closed
+    early, it let another process (a reader that found no lock held) truncate the ``-shm``
+    under the bot's SQLite, which then died of SIGBUS (tests/resilience/test_crash.py).
     """
 
     def __init__(self, database: Path) -> None:
+        self._fd: int | None = None
         self._map: mmap.mmap | None = None
         try:
-            with open(f"{database}-shm", "rb") as shm:
-                self._map = mmap.mmap(shm.fileno(), _WAL_INDEX_HEADER, access=mmap.ACCESS_READ)
+            self._fd = os.open(f"{database}-shm", os.O_RDONLY | os.O_CLOEXEC)
+            self._map = mmap.mmap(self._fd, _WAL_INDEX_HEADER, access=mmap.ACCESS_READ)
         except (OSError, ValueError):
-            self._map = None
+            self._map = None  # nothing is kept; the descriptor, if open, waits for close() all the same
 
     def current(self) -> bytes | None:
         return None if self._map is None else self._map[:_WAL_INDEX_HEADER]
 
     def close(self) -> None:
+        """Only once SQLite's connections to the database are closed (see above)."""
         if self._map is not None:
             self._map.close()
             self._map = None
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
 
 @dataclass
@@ -405,8 +417,6 @@ class Database:
             closed_cleanly = True
         finally:
             self._remembered.clear()
-            if self._version is not None:
-                self._version.close()
             if not closed_cleanly:
                 # Cancelled midway: never leave aiosqlite's thread running, it would
                 # keep the process alive after the event loop has gone.
@@ -414,6 +424,8 @@ class Database:
                 self._reader.stop()
                 if self._quick is not None:
                     self._quick.close()
+            if self._version is not None:
+                self._version.close()  # after the connections: see _WalVersion
 
     async def _write_loop(self) -> None:
         stopping = False

@@ -3,7 +3,9 @@ and any commit — ours, another connection's, one landing mid-read — makes it
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import sys
 from pathlib import Path
 
 from bot.clock import utc_now
@@ -123,3 +125,19 @@ async def test_migrations_do_not_need_it(tmp_path: Path) -> None:
         assert await fresh.remembered("answer", read) == 1
     finally:
         await fresh.close()
+
+
+async def test_mapping_the_wal_index_leaves_sqlites_own_locks_held(db: Database) -> None:
+    """Closing any descriptor of the -shm would drop the process's fcntl locks on it, SQLite's
+    among them: another process could then truncate the file under the bot (SIGBUS)."""
+    await db.remembered("answer", CountingRead())
+    probe = (  # SQLite's "DMS" byte: every process using the WAL-index holds it shared
+        "import fcntl, sys\n"
+        "with open(sys.argv[1], 'r+b') as shm:\n"
+        "    try:\n"
+        "        fcntl.lockf(shm, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, 128)\n"
+        "    except OSError:\n"
+        "        sys.exit(1)\n"
+    )
+    other = await asyncio.create_subprocess_exec(sys.executable, "-c", probe, f"{db.path}-shm")
+    assert await other.wait() == 1, "another process could take the WAL-index for itself"
