@@ -234,11 +234,13 @@ async def fetch_rows(
         where += f" AND (t.board_order, t.reached_at, t.user_id) {beyond} (?, ?, ?)"
         params += [-cursor_key(spec.kind, cursor), cursor.reached_at, cursor.user_id]
     way = " DESC" if before else ""
-    rows = await reader.fetch_all(
-        f"{_listing(spec)} WHERE {where} "
-        f"ORDER BY t.board_order{way}, t.reached_at{way}, t.user_id{way} LIMIT ?",
-        (*params, limit),
-    )
+    sql = f"{_listing(spec)} WHERE {where} ORDER BY t.board_order{way}, t.reached_at{way}, t.user_id{way} LIMIT ?"
+    if cursor is None and isinstance(reader, Database):
+        # A board's top is what most requests ask for (every /leaderboard show, every post's
+        # button): between two commits it is read once (Database.remembered), a copy each time.
+        key = ("board_top", guild_id, spec.kind, scope, limit)
+        return list(await reader.remembered(key, lambda: reader.fetch_all(sql, (*params, limit))))
+    rows = await reader.fetch_all(sql, (*params, limit))
     return rows[::-1] if before else rows
 
 

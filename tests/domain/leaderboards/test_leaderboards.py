@@ -406,3 +406,23 @@ async def test_ranks_match_a_board_counted_by_hand_with_ties_and_departures(
         mine = await viewer_standing(db, GUILD, kind, ALL_TIME, standing.user_id)
         assert mine.standing is not None
         assert mine.standing.rank == standing.rank
+
+
+async def test_a_boards_top_is_read_once_between_commits_and_the_next_pledge_shows_at_once(
+    db: Database, clock: FakeClock
+) -> None:
+    ceremony = await open_ceremony(db, GUILD, started_at=clock())
+    pledges = PledgeService(db, clock, SettingsService(db, clock))
+    await pledges.add_pledge(guild_id=GUILD, user_id=1, display_name="Ann", amount="50", interaction_id=31)
+
+    first, _ = await board_page(db, GUILD, BoardKind.DONORS, ceremony, None)
+    reads = db.quick_reads + db.slow_reads
+    again, _ = await board_page(db, GUILD, BoardKind.DONORS, ceremony, None)
+    assert again == first
+    assert db.quick_reads + db.slow_reads == reads  # the same top, from memory
+
+    clock.advance(minutes=1)
+    await pledges.add_pledge(guild_id=GUILD, user_id=2, display_name="Bob", amount="80", interaction_id=32)
+
+    after, _ = await board_page(db, GUILD, BoardKind.DONORS, ceremony, None)
+    assert [(s.rank, s.name, s.value) for s in after] == [(1, "Bob", 8000), (2, "Ann", 5000)]
