@@ -20,7 +20,7 @@ unpicked", paging skips the categories already picked or logged.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from math import ceil
 from typing import Literal, NamedTuple
 
@@ -213,8 +213,7 @@ class BallotService:
             nominee=str(nominee_id), ceremony_id=cursor.ceremony_id, nominee_check=nominee_check,
         )
         entries = await self._entries(ceremony, user_id, cursor.scope)
-        page = await self._page(guild_id, ceremony, user_id, cursor, entries)
-        return replace(page, receipt=receipt)
+        return await self._page(guild_id, ceremony, user_id, cursor, entries, receipt)
 
     # ---- reading ------------------------------------------------------------------------------
 
@@ -238,7 +237,8 @@ class BallotService:
         )
 
     async def _page(
-        self, guild_id: int, ceremony: Ceremony, user_id: int, cursor: BallotCursor, entries: _Entries
+        self, guild_id: int, ceremony: Ceremony, user_id: int, cursor: BallotCursor, entries: _Entries,
+        receipt: PickReceipt | None = None,
     ) -> BallotPage:
         wanted = set(cursor.positions)
         shown = [entry for entry in entries if entry.category.position in wanted][:PAGE_SIZE]
@@ -263,6 +263,7 @@ class BallotService:
             has_next=any(entry.category.position > last for entry in candidates),
             telecast_marked=entries.layout.telecast_marked,
             spoiler_safe=settings.spoiler_safe,
+            receipt=receipt,
         )
 
 
