@@ -143,8 +143,9 @@ class PostedView(discord.ui.View):
     that builds the state of a view that listens (a future, an id, its children), which cost
     about a tenth of a ballot click's own work in the running bot (py-spy). discord.py asks a
     view only what the methods below answer (``is_finished``, ``is_dispatchable``, ``timeout``,
-    ``to_components``, ``has_components_v2``); the ballot's and the announcer's tests send one
-    through the stand-in on every path that takes a view.
+    ``to_components``, ``has_components_v2``: discord.py 2.7.1's send, edit, follow-up and
+    channel-send paths); the ballot's and the announcer's end-to-end tests send one through the
+    stand-in as a command's answer, a click's edit and a channel post.
     """
 
     def __init__(self, rows: list[dict[str, Any]]) -> None:  # not View.__init__: see above
