@@ -33,7 +33,8 @@ Pragmas, chosen on purpose:
   busy, which still leaves time to answer inside Discord's 3-second deadline.
 
 A few small answers nearly every interaction asks for (the current ceremony, the server's
-settings) are kept between commits: :meth:`Database.remembered` keeps an answer under the
+settings, a board's top) are kept between commits: :meth:`Database.remembered` (and
+:func:`remembered_by`, for code given any reader) keeps an answer under the
 database's version as SQLite's WAL-index header holds it, so any commit, by any connection
 of any process, makes the next request read again, and a request costs no SQLite call at
 all while nothing was committed (see :class:`_WalVersion`).
@@ -478,3 +479,12 @@ class Database:
         for unit in batch:
             if not unit.done.done():
                 unit.done.set_exception(reason)
+
+
+async def remembered_by(reader: object, key: Hashable, read: Callable[[], Awaitable[T]]) -> T:
+    """`read()`'s answer, kept between commits when `reader` is a :class:`Database`
+    (:meth:`Database.remembered`); read every time through any other reader (a unit's
+    :class:`Transaction`, which must see its own writes; a benchmark's counting reader)."""
+    if isinstance(reader, Database):
+        return await reader.remembered(key, read)
+    return await read()

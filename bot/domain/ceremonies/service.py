@@ -26,7 +26,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.clock import Clock, from_storage, to_storage
-from bot.db import Database, Row, Transaction
+from bot.db import Database, Row, Transaction, remembered_by
 from bot.db.database import Params
 from bot.domain.announcer import outbox
 from bot.domain.audit import log as audit
@@ -169,9 +169,7 @@ def _nominee(row: Row) -> Nominee:
 async def current_ceremony(reader: Reader, guild_id: int) -> Ceremony | None:
     """The server's current ceremony. Between writes (`reader` a :class:`Database`) it is kept
     until the next commit (:meth:`Database.remembered`); inside a unit it is read."""
-    if isinstance(reader, Database):
-        return await reader.remembered(("current_ceremony", guild_id), lambda: _read_current(reader, guild_id))
-    return await _read_current(reader, guild_id)
+    return await remembered_by(reader, ("current_ceremony", guild_id), lambda: _read_current(reader, guild_id))
 
 
 async def _read_current(reader: Reader, guild_id: int) -> Ceremony | None:

@@ -32,7 +32,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from bot.clock import Clock, from_storage
-from bot.db import Database, Row, Transaction
+from bot.db import Database, Row, Transaction, remembered_by
 from bot.domain.announcer import outbox
 from bot.domain.audit import log as audit
 from bot.domain.ceremonies.service import Reader, current_ceremony
@@ -235,11 +235,11 @@ async def fetch_rows(
         params += [-cursor_key(spec.kind, cursor), cursor.reached_at, cursor.user_id]
     way = " DESC" if before else ""
     sql = f"{_listing(spec)} WHERE {where} ORDER BY t.board_order{way}, t.reached_at{way}, t.user_id{way} LIMIT ?"
-    if cursor is None and isinstance(reader, Database):
+    if cursor is None:
         # A board's top is what most requests ask for (every /leaderboard show, every post's
-        # button): between two commits it is read once (Database.remembered), a copy each time.
+        # button): between two commits it is read once (remembered_by), a copy each time.
         key = ("board_top", guild_id, spec.kind, scope, limit)
-        return list(await reader.remembered(key, lambda: reader.fetch_all(sql, (*params, limit))))
+        return list(await remembered_by(reader, key, lambda: reader.fetch_all(sql, (*params, limit))))
     rows = await reader.fetch_all(sql, (*params, limit))
     return rows[::-1] if before else rows
 
