@@ -20,7 +20,9 @@ too) the bot process used from the first interaction of a kind fired to the last
 divided by their number, is its cost per interaction. The two run at the same time, kind by kind
 in step (a barrier starts each kind in both), so whatever else the shared machine does at that
 moment slows both alike; the ratio bot / floor is given per round and as the median.
-Target: at most 1.3x for every kind.
+Target: at most 1.3x for every kind. Each answer's latency (sent to acknowledged, at the
+stand-in) is printed too, p50 and p99 per kind, for the bot and the floor: what the group
+commit's window (:mod:`bot.db.commit_window`) costs a member in time for what it saves in CPU.
 
 ``--same-message`` runs a third bot beside the two, kind by kind in step with them:
 ``bench.floor_bot --same-message``, which answers every interaction with the message the bot
@@ -58,6 +60,7 @@ from bench.common import (
     command_line,
     copy_database,
     median,
+    percentile,
     print_machine,
     print_summary,
     process_cpu_seconds,
@@ -183,8 +186,8 @@ def _next_button(message: dict[str, Any]) -> dict[str, Any]:
 Job = Callable[[int], Awaitable[dict[str, Any]]]
 
 
-async def _steady(count: int, rate: float, job: Job) -> None:
-    """`job(index)` for every index, started `1/rate` s apart, all awaited."""
+async def _steady(count: int, rate: float, job: Job) -> list[dict[str, Any]]:
+    """`job(index)` for every index, started `1/rate` s apart, all awaited; their records."""
     loop = asyncio.get_running_loop()
     start = loop.time() + 0.05
 
@@ -192,11 +195,19 @@ async def _steady(count: int, rate: float, job: Job) -> None:
         await asyncio.sleep(max(0.0, start + index / rate - loop.time()))
         return await job(index)
 
-    await asyncio.gather(*(one(index) for index in range(count)))
+    return list(await asyncio.gather(*(one(index) for index in range(count))))
+
+
+@dataclass
+class Measured:
+    """One variant's round: CPU ms per interaction, and each answer's latency (s), by kind."""
+
+    costs: dict[str, float] = field(default_factory=dict)
+    latencies: dict[str, list[float]] = field(default_factory=dict)
 
 
 async def measure_kinds(bot: BotUnderTest, count: int, rate: float, seed: int,
-                        barrier: asyncio.Barrier | None = None, kinds: Sequence[str] = KINDS) -> dict[str, float]:
+                        barrier: asyncio.Barrier | None = None, kinds: Sequence[str] = KINDS) -> Measured:
     """Bot CPU ms per interaction for each of `kinds`, each after a warm-up; with a `barrier`, every
     kind starts at the same moment as in the variants run beside this one."""
     rng = random.Random(seed)
@@ -204,7 +215,8 @@ async def measure_kinds(bot: BotUnderTest, count: int, rate: float, seed: int,
     amounts = ("5", "10", "20", "25", "12.50")
     users = bot.users
     total = WARM_UP + count
-    costs: dict[str, float] = {}
+    measured = Measured()
+    costs = measured.costs
 
     async def timed(kind: str, job: Job) -> None:
         if kind not in kinds:
@@ -214,13 +226,14 @@ async def measure_kinds(bot: BotUnderTest, count: int, rate: float, seed: int,
             await barrier.wait()
         before = process_cpu_seconds(bot.process.pid)
         threads_before = thread_cpu_seconds(bot.process.pid)
-        await _steady(count, rate, lambda index: job(WARM_UP + index))
+        records = await _steady(count, rate, lambda index: job(WARM_UP + index))
+        measured.latencies[kind] = [record["response_latency"] for record in records]
         costs[kind] = (process_cpu_seconds(bot.process.pid) - before) * 1000 / count
         if os.environ.get("LOUNGE_BENCH_THREADS"):
             after = thread_cpu_seconds(bot.process.pid)
             print(f"  {kind} threads: " + ", ".join(
                 f"{name} {(after[name] - threads_before.get(name, 0.0)) * 1000 / count:.3f}"
-                for name in sorted(after)), flush=True)
+                for name in sorted(after) if after[name] - threads_before.get(name, 0.0) > 0), flush=True)
 
     await timed("/pledge add", lambda i: bot.send("slash", {
         "user_id": users[i], "command": "pledge add", "options": {"amount": rng.choice(amounts)}}))
@@ -256,7 +269,7 @@ async def measure_kinds(bot: BotUnderTest, count: int, rate: float, seed: int,
     boards = ("losers", "donors", "pickers")
     await timed("/leaderboard show", lambda i: bot.send("slash", {
         "user_id": users[i], "command": "leaderboard show", "options": {"board": boards[i % 3]}}))
-    return costs
+    return measured
 
 
 async def _seeded_database(folder: Path, guild_id: int, channel_id: int) -> Path:
@@ -273,7 +286,7 @@ async def _seeded_database(folder: Path, guild_id: int, channel_id: int) -> Path
 
 async def one_variant(folder: Path, variant: Variant, count: int, rate: float, seed: int,
                       profile_to: Path | None = None, barrier: asyncio.Barrier | None = None,
-                      kinds: Sequence[str] = KINDS) -> dict[str, float]:
+                      kinds: Sequence[str] = KINDS) -> Measured:
     async with standin_process(folder) as standin:
         guild = await standin.call("POST", "/guilds", {"name": "Emmy Night"})
         guild_id, channel_id = str(guild["id"]), int(guild["system_channel_id"])
@@ -315,7 +328,7 @@ def _ratio_runs(values: list[float]) -> str:
 
 
 async def paired(variants: list[Variant], count: int, rate: float, seed: int,
-                 profile: str | None, kinds: Sequence[str] = KINDS) -> dict[str, dict[str, float]]:
+                 profile: str | None, kinds: Sequence[str] = KINDS) -> dict[str, Measured]:
     """Run `variants` at the same time (each its own stand-in and bot), kind by kind in step."""
     barrier = asyncio.Barrier(len(variants))
     with contextlib.ExitStack() as folders:
@@ -325,7 +338,7 @@ async def paired(variants: list[Variant], count: int, rate: float, seed: int,
                         profile_to=Path(profile) if profile and variant.is_bot else None)
             for folder, variant in zip(paths, variants, strict=True)
         ))
-    return {variant.name: costs for variant, costs in zip(variants, measured, strict=True)}
+    return {variant.name: one for variant, one in zip(variants, measured, strict=True)}
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -341,11 +354,13 @@ async def run(args: argparse.Namespace) -> None:
         chosen.append(SAME_MESSAGE)
     costs: dict[str, list[dict[str, float]]] = {variant.name: [] for variant in chosen}
     references: dict[str, list[dict[str, float]]] = {variant.name: [] for variant in chosen}
+    latencies: dict[str, dict[str, list[float]]] = {variant.name: {kind: [] for kind in kinds} for variant in chosen}
     started = time.monotonic()
     for number in range(args.runs):
         for pair in pairs:
             profile = args.profile if number == args.runs - 1 else None
-            measured = await paired(pair, count, args.rate, number, profile, kinds)
+            rounds = await paired(pair, count, args.rate, number, profile, kinds)
+            measured = {name: one.costs for name, one in rounds.items()}
             reference = pair[0]
             for other in pair[1:]:
                 costs[other.name].append(measured[other.name])
@@ -353,6 +368,13 @@ async def run(args: argparse.Namespace) -> None:
             for name, per_kind in measured.items():
                 print(f"round {number + 1}, {name}: " + ", ".join(
                     f"{kind} {ms:.3f} ms" for kind, ms in per_kind.items()), flush=True)
+            for name, one in rounds.items():
+                if pair is pairs[0]:
+                    for kind, answered in one.latencies.items():
+                        latencies[name][kind].extend(answered)
+                print(f"round {number + 1}, {name}, answered in (p50 / p99): " + ", ".join(
+                    f"{kind} {percentile(answered, 0.5) * 1000:.0f} / {percentile(answered, 0.99) * 1000:.0f} ms"
+                    for kind, answered in one.latencies.items()), flush=True)
             for other in pair[1:]:
                 print("round {}: {} / {}: {}".format(number + 1, other.name, reference.name, ", ".join(
                     f"{kind} {measured[other.name][kind] / measured[reference.name][kind]:.2f}x" for kind in kinds)),
@@ -369,6 +391,14 @@ async def run(args: argparse.Namespace) -> None:
             f"{kind}: bot / floor", f"{ratio:.2f}x", f"≤ {TARGET}x", ratio <= TARGET,
             f"runs {_ratio_runs(ratios)}; bot {median(bot_ms):.3f} ms, floor {median(floor_ms):.3f} ms CPU per "
             "interaction",
+        ))
+    for kind in kinds:
+        bot_answered, floor_answered = latencies["bot"][kind], latencies["floor"][kind]
+        figures.append(Figure(
+            f"{kind}: answered in, bot", f"p50 {percentile(bot_answered, 0.5) * 1000:.0f} ms",
+            distance=f"p99 {percentile(bot_answered, 0.99) * 1000:.0f} ms; the floor p50 "
+            f"{percentile(floor_answered, 0.5) * 1000:.0f} ms, p99 {percentile(floor_answered, 0.99) * 1000:.0f} ms "
+            f"(every answer of {args.runs} rounds, sent to acknowledged at the stand-in)",
         ))
     if args.same_message:
         for kind in kinds:
