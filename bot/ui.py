@@ -15,8 +15,58 @@ from bot.embeds import Embed
 Button = discord.ui.Button[discord.ui.View]
 
 
+class RenderedEmbed(discord.Embed):
+    """An embed already rendered as Discord's JSON (:meth:`bot.embeds.Embed.to_dict`, which fits
+    every limit), sent as it is.
+
+    discord.py asks an embed it sends only for ``to_dict()`` (``handle_message_parameters``, on
+    every send, edit and follow-up path of 2.7.1), so this one is not first parsed into
+    ``discord.Embed``'s attributes only to be written back out: ``from_dict`` then ``to_dict`` cost
+    about 7 µs an embed on a warm loop, on every answer. Anything else asked of it (``title``,
+    ``fields``, ``len()``, ``==``…) is answered by the ``discord.Embed`` built from the JSON on
+    first use.
+    """
+
+    __slots__ = ("_built", "_data")
+
+    def __init__(self, data: dict[str, Any]) -> None:  # not Embed.__init__: see above
+        self._data = data
+        self._built: discord.Embed | None = None
+
+    def to_dict(self) -> Any:
+        return self._data
+
+    def copy(self) -> RenderedEmbed:
+        return RenderedEmbed(dict(self._data))
+
+    def _embed(self) -> discord.Embed:
+        if self._built is None:
+            self._built = discord.Embed.from_dict(self._data)
+        return self._built
+
+    def __getattr__(self, name: str) -> Any:
+        if name in RenderedEmbed.__slots__:
+            raise AttributeError(name)
+        return getattr(self._embed(), name)
+
+    def __len__(self) -> int:
+        return len(self._embed())
+
+    def __bool__(self) -> bool:
+        return bool(self._embed())
+
+    def __eq__(self, other: object) -> bool:
+        return self._embed() == (other._embed() if isinstance(other, RenderedEmbed) else other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<RenderedEmbed title={self._data.get('title')!r}>"
+
+
 def to_discord(embed: Embed) -> discord.Embed:
-    return discord.Embed.from_dict(embed.to_dict())
+    """`embed` as discord.py sends it (:class:`RenderedEmbed`)."""
+    return RenderedEmbed(embed.to_dict())
 
 
 def from_payload(payload: dict[str, Any]) -> list[discord.Embed]:
