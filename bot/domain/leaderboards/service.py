@@ -25,7 +25,7 @@ as "Anonymous", forgotten members' pledges too (see :mod:`bot.domain.privacy.ser
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -413,12 +413,45 @@ async def board_page(
     return standings, next_cursor
 
 
+class TopStandings(tuple[Standing, ...]):
+    """A board's first page as :func:`_top` keeps it between two commits: one object for every
+    viewer, so :func:`listing` renders it once."""
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Top:
+    """A board's first page, as :func:`page_at` shows it to everyone (the viewer's place apart)."""
+
+    keys: list[int]
+    standings: TopStandings
+    next_cursor: Cursor | None
+
+
+async def _top(reader: Reader, spec: BoardSpec, guild_id: int, scope: int, page_size: int) -> _Top:
+    """The board's first page: between two commits built once (:func:`remembered_by`), like its
+    rows, and the same object each time, so that its rendering can be kept too (:func:`page_embed`)."""
+
+    async def read() -> _Top:
+        rows = await fetch_rows(reader, spec, guild_id, scope, None, page_size + 1)
+        more_after = len(rows) > page_size
+        rows = rows[:page_size]
+        keys = [rank_key(spec, row) for row in rows]
+        standings = TopStandings(
+            _standing(spec, row, rank) for row, rank in zip(rows, competition_ranks(keys), strict=True))
+        return _Top(keys, standings, _cursor(spec, rows[-1]) if rows and more_after else None)
+
+    return await remembered_by(reader, ("board_top_page", guild_id, spec.kind, scope, page_size), read)
+
+
 @dataclass(frozen=True, slots=True)
 class Window:
     """One page found by :func:`page_at`."""
 
     number: int
-    standings: list[Standing]
+    standings: tuple[Standing, ...]
+    """A board's first page is the :class:`TopStandings` kept between commits."""
     previous_cursor: Cursor | None
     next_cursor: Cursor | None
     moved: bool
@@ -485,26 +518,31 @@ async def page_at(
         if rows:
             more_after = edge_stayed or bool(
                 await fetch_rows(reader, spec, guild_id, scope, _cursor(spec, rows[-1]), 1))
+    top = None
     if not rows:  # the first page, from the top
         number = 1
         more_before = False
-        rows = await fetch_rows(reader, spec, guild_id, scope, None, page_size + 1)
-        more_after = len(rows) > page_size
-        rows = rows[:page_size]
-    keys = [rank_key(spec, row) for row in rows]
+        top = await _top(reader, spec, guild_id, scope, page_size)
+    keys = top.keys if top is not None else [rank_key(spec, row) for row in rows]
     edge_key = None if edge is None else cursor_key(kind, edge.cursor)
     viewer_key = None if viewer_row is None else rank_key(spec, viewer_row)
     better = await page_counts(reader, spec, guild_id, scope, keys, from_top=not more_before,
                                edge=edge_key, viewer=viewer_key)
-    ranks = [rank_of(better[key]) for key in keys]
     if edge is not None and edge_key is not None and rank_of(better[edge_key]) != edge.rank:
         moved = True
-    standings = [_standing(spec, row, rank) for row, rank in zip(rows, ranks, strict=True)]
+    if top is not None:
+        standings: tuple[Standing, ...] = top.standings
+        previous_cursor, next_cursor = None, top.next_cursor
+    else:
+        ranks = [rank_of(better[key]) for key in keys]
+        standings = tuple(_standing(spec, row, rank) for row, rank in zip(rows, ranks, strict=True))
+        previous_cursor = _cursor(spec, rows[0]) if rows and more_before else None
+        next_cursor = _cursor(spec, rows[-1]) if rows and more_after else None
     return Window(
         number=number,
         standings=standings,
-        previous_cursor=_cursor(spec, rows[0]) if rows and more_before else None,
-        next_cursor=_cursor(spec, rows[-1]) if rows and more_after else None,
+        previous_cursor=previous_cursor,
+        next_cursor=next_cursor,
         moved=moved,
         viewer=None if viewer_id is None else _viewer_standing(spec, viewer_row, reason, better),
     )
@@ -601,12 +639,34 @@ def board_rules(kind: BoardKind) -> str:
     return f"{rule}. Ties share a rank; whoever got there first is listed first."
 
 
+LISTINGS_KEPT = 64
+"""Rendered listings :func:`page_embed` keeps (all dropped when full): a board's top page in
+each scope between two commits."""
+_listings: dict[int, tuple[tuple[Standing, ...], str]] = {}
+
+
+def listing(kind: BoardKind, standings: Sequence[Standing]) -> str:
+    """A page's rows as the embed lists them. A board's first page is the same object for every
+    viewer between two commits (:class:`TopStandings`), so its listing is rendered once and kept
+    with that object, which it holds and is compared by identity (a new top is a new object)."""
+    if isinstance(standings, TopStandings):
+        kept = _listings.get(id(standings))
+        if kept is not None and kept[0] is standings:
+            return kept[1]
+    lines = [standing_line(kind, standing) for standing in standings]
+    text = "\n".join(lines) if lines else SPECS[kind].empty
+    if isinstance(standings, TopStandings):
+        if len(_listings) >= LISTINGS_KEPT:
+            _listings.clear()
+        _listings[id(standings)] = (standings, text)
+    return text
+
+
 def page_embed(page: BoardPage, *, viewer_name: str = "You") -> Embed:
     spec = SPECS[page.kind]
-    lines = [standing_line(page.kind, standing) for standing in page.standings]
     embed = Embed(
         title=f"{spec.title} — {safe(page.scope.label, 150)}",
-        description="\n".join(lines) if lines else spec.empty,
+        description=listing(page.kind, page.standings),
         colour=Colour.GOLD,
     )
     if page.viewer is not None:
@@ -718,7 +778,7 @@ class LeaderboardService:
         """The page a Previous/Next button asks for, as the board stands now (see :func:`page_at`)."""
         window = await page_at(self._db, guild_id, kind, scope.scope, request, viewer_id=viewer_id)
         return BoardPage(
-            kind, scope, window.number, tuple(window.standings), window.next_cursor, window.viewer,
+            kind, scope, window.number, window.standings, window.next_cursor, window.viewer,
             previous_cursor=window.previous_cursor, moved=window.moved,
         )
 

@@ -426,3 +426,30 @@ async def test_a_boards_top_is_read_once_between_commits_and_the_next_pledge_sho
 
     after, _ = await board_page(db, GUILD, BoardKind.DONORS, ceremony, None)
     assert [(s.rank, s.name, s.value) for s in after] == [(1, "Bob", 8000), (2, "Ann", 5000)]
+
+
+async def test_every_viewer_of_a_boards_first_page_gets_the_page_rendered_once_until_the_next_pledge(
+    db: Database, clock: FakeClock
+) -> None:
+    ceremony = await open_ceremony(db, GUILD, started_at=clock())
+    scope = BoardScope(ceremony, "Emmys")
+    boards = LeaderboardService(db, clock, SettingsService(db, clock))
+    pledges = PledgeService(db, clock, SettingsService(db, clock))
+    await pledges.add_pledge(guild_id=GUILD, user_id=1, display_name="Zoë 🏆", amount="50", interaction_id=41)
+
+    ann = await boards.turn(GUILD, BoardKind.DONORS, scope, PageRequest(), viewer_id=1)
+    stranger = await boards.turn(GUILD, BoardKind.DONORS, scope, PageRequest(), viewer_id=99)
+    assert stranger.standings is ann.standings  # one first page between two commits
+    assert ann.viewer is not None
+    assert ann.viewer.standing is not None
+    assert stranger.viewer is not None
+    assert stranger.viewer.standing is None  # each viewer's own place
+    assert page_embed(stranger).description == page_embed(ann).description == "**1.** Zoë 🏆 — $50.00"
+
+    clock.advance(minutes=1)
+    await pledges.add_pledge(guild_id=GUILD, user_id=2, display_name="Bob", amount="80", interaction_id=42)
+
+    after = await boards.turn(GUILD, BoardKind.DONORS, scope, PageRequest(), viewer_id=99)
+    assert after.standings is not ann.standings
+    assert page_embed(after).description == "**1.** Bob — $80.00\n**2.** Zoë 🏆 — $50.00"
+    assert page_embed(ann).description == "**1.** Zoë 🏆 — $50.00"  # a page shown before keeps its rows
