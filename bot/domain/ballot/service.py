@@ -113,25 +113,64 @@ class BallotPage:
         return self.ceremony.state == "ended"
 
 
-class _Entries(list["_Entry"]):
-    """A scope's categories in running order, with the member's picks, and the layout they were read from."""
+@dataclass(frozen=True, slots=True)
+class _ScopeList:
+    """A scope's categories in running order, as every click reads them: built once a layout
+    (:func:`_scope_list`), where a click only adds the member's picks (:class:`_Entries`)."""
 
-    def __init__(self, entries: Iterable[_Entry], *, layout: CeremonyLayout) -> None:
-        super().__init__(entries)
+    categories: tuple[Category, ...]
+    positions: tuple[int, ...]  # ascending: the layout's running order (position, id)
+    logged: tuple[bool, ...]
+    ids: frozenset[int]
+
+
+SCOPE_LISTS_KEPT = 64
+_scope_lists: dict[tuple[int, Scope], tuple[CeremonyLayout, _ScopeList]] = {}
+
+
+def _scope_list(layout: CeremonyLayout, scope: Scope) -> _ScopeList:
+    """The scope's list of `layout`, kept with the layout object it was built from (which it
+    holds, and compares by identity: a new revision is a new layout)."""
+    kept = _scope_lists.get((id(layout), scope))
+    if kept is not None and kept[0] is layout:
+        return kept[1]
+    categories = layout.categories if scope == "all" else layout.telecast
+    listed = _ScopeList(
+        categories, tuple(category.position for category in categories),
+        tuple(category.id in layout.logged for category in categories),
+        frozenset(category.id for category in categories),
+    )
+    if len(_scope_lists) >= SCOPE_LISTS_KEPT:
+        _scope_lists.clear()
+    _scope_lists[(id(layout), scope)] = (layout, listed)
+    return listed
+
+
+class _Entries:
+    """A scope's categories in running order with the member's picks: index ``i`` is
+    ``categories[i]``, at ``positions[i]``, picked as ``pick_ids[i]`` (None: not picked) and
+    ``open[i]`` when it is open and unpicked. Parallel lists, not an object per category: this is
+    built on every click."""
+
+    __slots__ = ("categories", "layout", "open", "pick_ids", "positions")
+
+    def __init__(self, layout: CeremonyLayout, listed: _ScopeList, picks: dict[int, int]) -> None:
         self.layout = layout
+        self.categories = listed.categories
+        self.positions = listed.positions
+        self.pick_ids = [picks.get(category.id) for category in listed.categories]
+        self.open = [pick is None and not logged for pick, logged in zip(self.pick_ids, listed.logged, strict=True)]
 
+    def __len__(self) -> int:
+        return len(self.categories)
 
-class _Entry(NamedTuple):
-    """A category of the scope with the member's pick: one per category on every click, so a
-    tuple (half a frozen dataclass's cost to build)."""
+    def unpicked(self) -> list[int]:
+        """The indexes of the open categories the member has not picked."""
+        return [index for index, is_open in enumerate(self.open) if is_open]
 
-    category: Category
-    pick_id: int | None
-    logged: bool
-
-    @property
-    def open_and_unpicked(self) -> bool:
-        return self.pick_id is None and not self.logged
+    def at(self, indexes: Iterable[int]) -> tuple[int, ...]:
+        positions = self.positions
+        return tuple(positions[index] for index in indexes)
 
 
 class BallotService:
@@ -152,15 +191,15 @@ class BallotService:
         if category is not None and category.strip():
             found = await resolve_category(self._db, ceremony, category)
             entries = await self._entries(ceremony, user_id, scope)
-            if all(entry.category.id != found.id for entry in entries):
+            if found.id not in _scope_list(entries.layout, scope).ids:
                 scope = "all"
                 entries = await self._entries(ceremony, user_id, scope)
-            index = next(i for i, entry in enumerate(entries) if entry.category.id == found.id)
+            index = next(i for i, category in enumerate(entries.categories) if category.id == found.id)
             start = index - index % PAGE_SIZE
-            cursor = BallotCursor(ceremony.id, scope, False, _positions(entries[start:start + PAGE_SIZE]))
+            cursor = BallotCursor(ceremony.id, scope, False, entries.positions[start:start + PAGE_SIZE])
             return await self._page(guild_id, ceremony, user_id, cursor, entries)
         entries = await self._entries(ceremony, user_id, scope)
-        cursor = BallotCursor(ceremony.id, scope, False, _positions(entries[:PAGE_SIZE]))
+        cursor = BallotCursor(ceremony.id, scope, False, entries.positions[:PAGE_SIZE])
         return await self._page(guild_id, ceremony, user_id, cursor, entries)
 
     async def page(self, guild_id: int, user_id: int, cursor: BallotCursor) -> BallotPage:
@@ -173,27 +212,7 @@ class BallotService:
         """The page before or after `cursor`'s, or the ballot with the filter switched."""
         ceremony = await self._ceremony_of(guild_id, cursor)
         entries = await self._entries(ceremony, user_id, cursor.scope)
-        first, last = (min(cursor.positions), max(cursor.positions)) if cursor.positions else (-1, -1)
-        if way == "only_unpicked":
-            shown = [entry for entry in entries if entry.open_and_unpicked][:PAGE_SIZE]
-            turned = cursor.showing(_positions(shown), only_unpicked=True)
-        elif way == "show_all":
-            turned = cursor.showing(_aligned(entries, first), only_unpicked=False)
-        elif cursor.only_unpicked:
-            wanted = [entry for entry in entries if entry.open_and_unpicked]
-            if way == "next":
-                shown = [entry for entry in wanted if entry.category.position > last][:PAGE_SIZE]
-            else:
-                shown = [entry for entry in wanted if entry.category.position < first][-PAGE_SIZE:]
-            turned = cursor.showing(_positions(shown) or cursor.positions)
-        else:
-            if way == "next":
-                beyond = [entry for entry in entries if entry.category.position > last][:1]
-            else:
-                beyond = [entry for entry in entries if entry.category.position < first][-1:]
-            positions = _aligned(entries, beyond[0].category.position) if beyond else cursor.positions
-            turned = cursor.showing(positions)
-        return await self._page(guild_id, ceremony, user_id, turned, entries)
+        return await self._page(guild_id, ceremony, user_id, _turned(entries, cursor, way), entries)
 
     async def choose(
         self, guild_id: int, *, user_id: int, display_name: str, cursor: BallotCursor, category_id: int,
@@ -228,64 +247,98 @@ class BallotService:
             "SELECT category_id, nominee_id FROM picks WHERE guild_id = ? AND user_id = ? AND ceremony_id = ?",
             (ceremony.guild_id, user_id, ceremony.id),
         )
-        picks = {row[0]: row[1] for row in rows}
-        logged = layout.logged
-        return _Entries(
-            (_Entry(category, picks.get(category.id), category.id in logged)
-             for category in (layout.categories if scope == "all" else layout.telecast)),
-            layout=layout,
-        )
+        return _Entries(layout, _scope_list(layout, scope), {row[0]: row[1] for row in rows})
 
     async def _page(
         self, guild_id: int, ceremony: Ceremony, user_id: int, cursor: BallotCursor, entries: _Entries,
         receipt: PickReceipt | None = None,
     ) -> BallotPage:
-        wanted = set(cursor.positions)
-        shown = [entry for entry in entries if entry.category.position in wanted][:PAGE_SIZE]
-        if not shown and entries and cursor.positions:  # the page's categories are gone: start again at the top
-            shown = entries[:PAGE_SIZE]
-            cursor = cursor.showing(_positions(shown), only_unpicked=False)
-        cursor = cursor.showing(_positions(shown))
-        lines = _lines(entries.layout, shown)
-        candidates = [e for e in entries if e.open_and_unpicked] if cursor.only_unpicked else entries
-        first = shown[0].category.position if shown else -1
-        last = shown[-1].category.position if shown else -1
+        shape = _shape(entries, cursor)
         settings = await self._settings.get(guild_id)
         return BallotPage(
             ceremony=ceremony,
-            cursor=cursor,
-            lines=tuple(lines),
+            cursor=shape.cursor,
+            lines=_lines(entries, shape.shown),
             total=len(entries),
-            picked=sum(1 for entry in entries if entry.pick_id is not None),
-            to_pick=sum(1 for entry in entries if entry.open_and_unpicked),
-            first_index=next((i for i, e in enumerate(entries) if e.category.position == first), 0),
-            has_previous=any(entry.category.position < first for entry in candidates),
-            has_next=any(entry.category.position > last for entry in candidates),
+            picked=len(entries) - entries.pick_ids.count(None),
+            to_pick=entries.open.count(True),
+            first_index=shape.first_index,
+            has_previous=shape.has_previous,
+            has_next=shape.has_next,
             telecast_marked=entries.layout.telecast_marked,
             spoiler_safe=settings.spoiler_safe,
             receipt=receipt,
         )
 
 
-def _positions(entries: Sequence[_Entry]) -> tuple[int, ...]:
-    return tuple(entry.category.position for entry in entries)
+def _turned(entries: _Entries, cursor: BallotCursor, way: Turn) -> BallotCursor:
+    """The cursor of the page before or after `cursor`'s, or of the ballot with the filter switched."""
+    positions = entries.positions
+    first, last = (min(cursor.positions), max(cursor.positions)) if cursor.positions else (-1, -1)
+    if way == "only_unpicked":
+        return cursor.showing(entries.at(entries.unpicked()[:PAGE_SIZE]), only_unpicked=True)
+    if way == "show_all":
+        return cursor.showing(_aligned(positions, first), only_unpicked=False)
+    if cursor.only_unpicked:
+        wanted = entries.unpicked()
+        if way == "next":
+            shown = [index for index in wanted if positions[index] > last][:PAGE_SIZE]
+        else:
+            shown = [index for index in wanted if positions[index] < first][-PAGE_SIZE:]
+        return cursor.showing(entries.at(shown) or cursor.positions)
+    if way == "next":
+        beyond = next((position for position in positions if position > last), None)
+    else:
+        beyond = next((position for position in reversed(positions) if position < first), None)
+    return cursor.showing(cursor.positions if beyond is None else _aligned(positions, beyond))
 
 
-def _aligned(entries: list[_Entry], position: int) -> tuple[int, ...]:
+class _Shape(NamedTuple):
+    """Where a page sits in its scope (:func:`_shape`)."""
+
+    cursor: BallotCursor
+    shown: list[int]  # the indexes of its categories
+    first_index: int
+    has_previous: bool
+    has_next: bool
+
+
+def _shape(entries: _Entries, cursor: BallotCursor) -> _Shape:
+    """The categories `cursor` names, as they stand (the top of the list when none of them is
+    left), and what lies before and after them (the unpicked only, with that filter)."""
+    positions = entries.positions
+    wanted = set(cursor.positions)
+    shown = [index for index, position in enumerate(positions) if position in wanted][:PAGE_SIZE]
+    if not shown and positions and cursor.positions:  # the page's categories are gone: start again at the top
+        shown = list(range(min(len(positions), PAGE_SIZE)))
+        cursor = cursor.showing(entries.at(shown), only_unpicked=False)
+    cursor = cursor.showing(entries.at(shown))
+    candidates = entries.at(entries.unpicked()) if cursor.only_unpicked else positions
+    first = positions[shown[0]] if shown else -1
+    last = positions[shown[-1]] if shown else -1
+    # Positions ascend, so what comes before or after is told by the ends of the candidates.
+    return _Shape(
+        cursor, shown, shown[0] if shown else 0,
+        has_previous=bool(candidates) and candidates[0] < first,
+        has_next=bool(candidates) and candidates[-1] > last,
+    )
+
+
+def _aligned(positions: tuple[int, ...], position: int) -> tuple[int, ...]:
     """The positions of the full list's page holding `position` (the first page if it is gone)."""
-    index = next((i for i, entry in enumerate(entries) if entry.category.position >= position), 0)
+    index = next((i for i, at in enumerate(positions) if at >= position), 0)
     start = index - index % PAGE_SIZE
-    return _positions(entries[start:start + PAGE_SIZE])
+    return positions[start:start + PAGE_SIZE]
 
 
-def _lines(layout: CeremonyLayout, shown: Sequence[_Entry]) -> list[BallotLine]:
+def _lines(entries: _Entries, shown: Sequence[int]) -> tuple[BallotLine, ...]:
     """Each shown category's nominees, the member's pick and its winners once logged."""
-    return [
-        BallotLine(
-            entry.category,
-            layout.nominees_of(entry.category.id),
-            None if entry.pick_id is None else layout.nominee_by_id.get(entry.pick_id),
-            layout.winners_of(entry.category.id),
-        )
-        for entry in shown
-    ]
+    layout = entries.layout
+    lines: list[BallotLine] = []
+    for index in shown:
+        category, pick_id = entries.categories[index], entries.pick_ids[index]
+        lines.append(BallotLine(
+            category, layout.nominees_of(category.id),
+            None if pick_id is None else layout.nominee_by_id.get(pick_id), layout.winners_of(category.id),
+        ))
+    return tuple(lines)
