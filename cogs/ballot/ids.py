@@ -80,16 +80,34 @@ def _page(cursor: BallotCursor) -> str:
     return f"{_flags(cursor)}:{_positions(cursor)}"
 
 
+class PageIds:
+    """The custom_ids of one page's menus and buttons, its cursor written once for all eight."""
+
+    __slots__ = ("_go", "_pick", "_tail")
+
+    def __init__(self, cursor: BallotCursor) -> None:
+        page = _page(cursor)
+        self._pick = f"{PICK_PREFIX}{cursor.ceremony_id}:"
+        self._tail = f":{page}"
+        self._go = f"{GO_PREFIX}{cursor.ceremony_id}:{page}:"
+
+    def pick(self, category_id: int) -> str:
+        custom_id = f"{self._pick}{category_id}{self._tail}"
+        assert len(custom_id) <= MAX_CUSTOM_ID, custom_id
+        return custom_id
+
+    def go(self, action: Action) -> str:
+        custom_id = f"{self._go}{action}"
+        assert len(custom_id) <= MAX_CUSTOM_ID, custom_id
+        return custom_id
+
+
 def pick_id(cursor: BallotCursor, category_id: int) -> str:
-    custom_id = f"{PICK_PREFIX}{cursor.ceremony_id}:{category_id}:{_page(cursor)}"
-    assert len(custom_id) <= MAX_CUSTOM_ID, custom_id
-    return custom_id
+    return PageIds(cursor).pick(category_id)
 
 
 def go_id(cursor: BallotCursor, action: Action) -> str:
-    custom_id = f"{GO_PREFIX}{cursor.ceremony_id}:{_page(cursor)}:{action}"
-    assert len(custom_id) <= MAX_CUSTOM_ID, custom_id
-    return custom_id
+    return PageIds(cursor).go(action)
 
 
 def _cursor(match: re.Match[str]) -> BallotCursor:

@@ -170,14 +170,34 @@ def ballot_embed(page: BallotPage) -> Embed:
     return embed
 
 
+LINES_KEPT = 4096
+"""Drawn lines kept (all dropped when full): a category's line for each pick, spoilers hidden or not."""
+_drawn: dict[tuple[int, bool], tuple[BallotLine, str]] = {}
+
+
 def _line(line: BallotLine, page: BallotPage) -> str:
+    """The line's text, drawn once for each line object (the service builds one per category and
+    pick for a layout, see ``bot.domain.ballot.service._lines``) and spoiler setting: the line is
+    held with its text, and compared by identity."""
+    key = (id(line), page.spoiler_safe)
+    kept = _drawn.get(key)
+    if kept is not None and kept[0] is line:
+        return kept[1]
+    text = _draw(line, page.spoiler_safe)
+    if len(_drawn) >= LINES_KEPT:
+        _drawn.clear()
+    _drawn[key] = (line, text)
+    return text
+
+
+def _draw(line: BallotLine, spoiler_safe: bool) -> str:
     name = f"**{safe(line.category.name, 150)}**"
     pick = safe(line.pick.short_label, 100) if line.pick is not None else None
     if line.logged:
         winners = name_list([w.short_label for w in line.winners], 200, each=100)
         outcome = "✅" if line.pick is not None and line.pick in line.winners else "❌"
         verdict = f"won: {winners}" + (f" · your pick: {pick} {outcome}" if pick else " · you didn't pick")
-        return f"{LOCKED} {name} — {hide(verdict, page.spoiler_safe)}"
+        return f"{LOCKED} {name} — {hide(verdict, spoiler_safe)}"
     if pick is not None:
         return f"{PICKED} {name} — {pick}"
     if not line.nominees:

@@ -63,29 +63,31 @@ class BallotUI:
         if not page.lines and not page.only_unpicked:
             return None
         chosen = option_pages or {}
+        named = ids.PageIds(page.cursor)
+        ceremony = page.ceremony
+        state = (ceremony.id, ceremony.created_at, ceremony.revision, page.closed, page.spoiler_safe)
         rows: list[dict[str, Any]] = []
         for line in page.lines:
-            menu = self._menu(line, page, chosen.get(line.category.id))
+            menu = self._menu(line, page, chosen.get(line.category.id), state)
             if menu is not None:  # a category left without nominees has no menu (Discord refuses an empty one)
-                rows.append(action_row({**menu, "custom_id": ids.pick_id(page.cursor, line.category.id)}))
-        cursor = page.cursor
+                rows.append(action_row({**menu, "custom_id": named.pick(line.category.id)}))
         toggle: ids.Action = "all" if page.only_unpicked else "only"
         button = self.button_item.component
         rows.append(action_row(
-            button(ids.go_id(cursor, "prev"), "prev", disabled=not page.has_previous),
-            button(ids.go_id(cursor, "next"), "next", disabled=not page.has_next),
-            button(ids.go_id(cursor, toggle), toggle),
-            button(ids.go_id(cursor, "done"), "done"),
+            button(named.go("prev"), "prev", disabled=not page.has_previous),
+            button(named.go("next"), "next", disabled=not page.has_next),
+            button(named.go(toggle), toggle),
+            button(named.go("done"), "done"),
         ))
         return posted_view(rows)
 
-    def _menu(self, line: BallotLine, page: BallotPage, option_page: int | None) -> dict[str, Any] | None:
+    def _menu(
+        self, line: BallotLine, page: BallotPage, option_page: int | None, state: tuple[Any, ...]
+    ) -> dict[str, Any] | None:
         """A category's menu payload, without its custom_id (the page's cursor names it), drawn once
-        for each state it can show: the layout's revision (its nominees and result), the member's
-        pick, the ceremony ended or not, spoilers hidden or not, the page of a long menu."""
-        ceremony = page.ceremony
-        key = (ceremony.id, ceremony.created_at, ceremony.revision, line.category.id,
-               None if line.pick is None else line.pick.id, page.closed, page.spoiler_safe, option_page)
+        for each state it can show: `state` (the layout's revision, its nominees and results; the
+        ceremony ended or not; spoilers hidden or not), the member's pick, the page of a long menu."""
+        key = (state, line.category.id, None if line.pick is None else line.pick.id, option_page)
         if key in self._menus:
             self._menus.move_to_end(key)
             return self._menus[key]

@@ -20,7 +20,7 @@ unpicked", paging skips the categories already picked or logged.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from math import ceil
 from typing import Literal, NamedTuple
 
@@ -122,6 +122,8 @@ class _ScopeList:
     positions: tuple[int, ...]  # ascending: the layout's running order (position, id)
     logged: tuple[bool, ...]
     ids: frozenset[int]
+    lines: dict[tuple[int, int | None], BallotLine] = field(default_factory=dict, compare=False)
+    """Each category's line for each pick, drawn once for the layout (see :func:`_lines`)."""
 
 
 SCOPE_LISTS_KEPT = 64
@@ -152,10 +154,11 @@ class _Entries:
     ``open[i]`` when it is open and unpicked. Parallel lists, not an object per category: this is
     built on every click."""
 
-    __slots__ = ("categories", "layout", "open", "pick_ids", "positions")
+    __slots__ = ("categories", "layout", "listed", "open", "pick_ids", "positions")
 
     def __init__(self, layout: CeremonyLayout, listed: _ScopeList, picks: dict[int, int]) -> None:
         self.layout = layout
+        self.listed = listed
         self.categories = listed.categories
         self.positions = listed.positions
         self.pick_ids = [picks.get(category.id) for category in listed.categories]
@@ -332,13 +335,18 @@ def _aligned(positions: tuple[int, ...], position: int) -> tuple[int, ...]:
 
 
 def _lines(entries: _Entries, shown: Sequence[int]) -> tuple[BallotLine, ...]:
-    """Each shown category's nominees, the member's pick and its winners once logged."""
-    layout = entries.layout
+    """Each shown category's nominees, the member's pick and its winners once logged: a line
+    depends only on the layout and the pick, so each is built once a layout and is the same
+    object for every member who picked the same (the ballot's rendering keeps its text with it)."""
+    layout, kept = entries.layout, entries.listed.lines
     lines: list[BallotLine] = []
     for index in shown:
         category, pick_id = entries.categories[index], entries.pick_ids[index]
-        lines.append(BallotLine(
-            category, layout.nominees_of(category.id),
-            None if pick_id is None else layout.nominee_by_id.get(pick_id), layout.winners_of(category.id),
-        ))
+        line = kept.get((category.id, pick_id))
+        if line is None:
+            line = kept[(category.id, pick_id)] = BallotLine(
+                category, layout.nominees_of(category.id),
+                None if pick_id is None else layout.nominee_by_id.get(pick_id), layout.winners_of(category.id),
+            )
+        lines.append(line)
     return tuple(lines)
