@@ -48,6 +48,7 @@ import logging
 import mmap
 import os
 import sqlite3
+import sys
 import threading
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -175,12 +176,19 @@ def _drive(unit: Awaitable[Any]) -> Any:
     raise UnitSuspended(f"a unit of work awaited something other than its Transaction ({yielded!r})")
 
 
-def _run_batch(raw: sqlite3.Connection, works: Sequence[Work]) -> tuple[list[tuple[bool, Any]], set[str]]:
+Header = Callable[[], bytes | None]
+
+
+def _run_batch(
+    raw: sqlite3.Connection, works: Sequence[Work], header: Header = lambda: None
+) -> tuple[list[tuple[bool, Any]], set[str], tuple[bytes | None, bytes | None]]:
     """On the writer's thread: one transaction for the whole batch, each unit under its own
-    savepoint, so that one unit's error rolls back only that unit; returns each unit's outcome
-    and the topics the units notified. Raises (the transaction rolled back) when the database
-    itself fails: a lock not granted, a full disk."""
+    savepoint, so that one unit's error rolls back only that unit; returns each unit's outcome,
+    the topics the units notified, and the WAL-index header (`header()`) as the batch began,
+    holding the write lock, and right after its commit (see :meth:`Database.tracked`). Raises
+    (the transaction rolled back) when the database itself fails: a lock not granted, a full disk."""
     raw.execute("BEGIN IMMEDIATE").close()
+    began = header()  # the write lock is ours: nobody else can commit until our COMMIT ends
     try:
         tx = Transaction(raw)
         outcomes: list[tuple[bool, Any]] = []
@@ -198,11 +206,17 @@ def _run_batch(raw: sqlite3.Connection, works: Sequence[Work]) -> tuple[list[tup
                 raw.execute("RELEASE unit").close()
                 outcomes.append((True, value))
         raw.execute("COMMIT").close()
+        committed = header()
     except BaseException:
         with contextlib.suppress(sqlite3.Error):
             raw.execute("ROLLBACK").close()
         raise
-    return outcomes, tx.notified
+    return outcomes, tx.notified, (began, committed)
+
+
+def _write_count(header: bytes) -> int:
+    """The WAL-index header's ``iChange``: one more for every committed write transaction."""
+    return int.from_bytes(header[8:12], sys.byteorder)
 
 
 class _WalVersion:
@@ -282,6 +296,15 @@ class Database:
         self._version = _WalVersion(path) if quick is not None else None
         self._remembered: dict[Hashable, tuple[tuple[int, bytes], Any]] = {}
         self.remembered_hits = 0
+        self._tracked: dict[tuple[Any, ...], Any] = {}
+        self._tracked_tables: dict[str, tuple[str, ...]] = {}
+        self._tracked_as_of: bytes | None = None
+        """The WAL-index header the tracked answers are consistent with."""
+        self._tracked_generation = 0
+        self._batch_in_flight = False
+        self._rows_changed: set[tuple[Any, ...]] = set()
+        """Written by the TEMP triggers on the writer's thread, during a batch."""
+        self.tracked_hits = 0
 
     @classmethod
     async def open(cls, path: Path, *, window: CommitWindow | None = None) -> Database:
@@ -381,6 +404,87 @@ class Database:
             self._remembered[key] = (version, value)
         return value
 
+    async def track(self, table: str, key_columns: tuple[str, ...]) -> None:
+        """Let :meth:`tracked` keep answers about `table`'s rows, keyed on `key_columns` (once the
+        table exists: after the migrations). TEMP triggers on the writer's connection (only
+        there: other processes' connections, a host's sqlite shell, never see them) tell which
+        keys each of our batches touched, a foreign key's cascade included."""
+        if self._version is None or table in self._tracked_tables:
+            return
+        if not (table.isidentifier() and all(column.isidentifier() for column in key_columns)):
+            raise ValueError(f"not a table and columns: {table} {key_columns}")
+        changed = self._rows_changed
+
+        def note(*key: Any) -> None:
+            changed.add(key)
+
+        def install(raw: sqlite3.Connection) -> None:
+            raw.create_function("lounge_row_changed", -1, note)
+            for event, rows in (("INSERT", ("NEW",)), ("UPDATE", ("OLD", "NEW")), ("DELETE", ("OLD",))):
+                calls = " ".join(
+                    f"SELECT lounge_row_changed('{table}', {', '.join(f'{row}.{c}' for c in key_columns)});"
+                    for row in rows)
+                raw.execute(f"CREATE TEMP TRIGGER IF NOT EXISTS lounge_tracked_{table}_{event.lower()} "
+                            f"AFTER {event} ON main.{table} BEGIN {calls} END").close()
+
+        await in_thread(self._conn, install)
+        self._tracked_tables[table] = key_columns
+        self._forget_tracked(None)
+
+    async def tracked(self, table: str, key: tuple[Any, ...], read: Callable[[], Awaitable[T]]) -> T:
+        """`read()`'s answer about the rows of `table` whose key columns (:meth:`track`) are `key`,
+        kept until a commit of ours touches such a row, or anyone else commits anything.
+
+        Unlike :meth:`remembered`, another member's write does not drop it: between two of our
+        batches the WAL-index header must be exactly the one our last commit left (no other
+        process committed), and each batch must have added exactly one write transaction to it
+        (checked holding the write lock, and right after the commit); otherwise everything kept
+        is dropped. While a batch is in flight nothing is kept or answered from memory.
+        """
+        if self._version is None or table not in self._tracked_tables:
+            return await read()
+        header = self._version.current()
+        if not self._batch_in_flight and header != self._tracked_as_of:
+            self._forget_tracked(header)  # someone else committed: start again from here
+        full_key = (table, *key)
+        if not self._batch_in_flight and full_key in self._tracked:
+            self.tracked_hits += 1
+            value: T = self._tracked[full_key]
+            return value
+        generation = self._tracked_generation
+        value = await read()
+        if (not self._batch_in_flight and generation == self._tracked_generation
+                and self._version.current() == self._tracked_as_of):
+            if len(self._tracked) >= REMEMBERED_MAX:
+                self._tracked.clear()
+            self._tracked[full_key] = value
+        return value
+
+    def _forget_tracked(self, as_of: bytes | None) -> None:
+        self._tracked.clear()
+        self._tracked_as_of = as_of
+        self._tracked_generation += 1
+
+    def _tracked_after(self, headers: tuple[bytes | None, bytes | None] | None) -> None:
+        """After a batch (None: it failed): drop what it touched, or everything when another
+        process may have committed around it."""
+        changed = set(self._rows_changed)
+        self._rows_changed.clear()
+        self._batch_in_flight = False
+        began, committed = (None, None) if headers is None else headers
+        if began is None or committed is None:
+            self._forget_tracked(None)
+            return
+        alone = began == self._tracked_as_of and (
+            committed == began or _write_count(committed) == _write_count(began) + 1)
+        if not alone:
+            self._forget_tracked(committed)
+            return
+        for key in changed:
+            self._tracked.pop(key, None)
+        self._tracked_as_of = committed
+        self._tracked_generation += 1
+
     async def write(self, work: Callable[[Transaction], Awaitable[T]]) -> T:
         """Run `work` in a committed transaction and return its result.
 
@@ -451,14 +555,20 @@ class Database:
     async def _commit_batch(self, batch: list[_Unit]) -> None:
         """The whole batch in one hand-off to the writer's thread (see :func:`_run_batch`)."""
         self.window.began()
+        self._batch_in_flight = True
+        header = self._version.current if self._version is not None else (lambda: None)
         try:
-            outcomes, notified = await in_thread(self._conn, _run_batch, [unit.work for unit in batch])
+            outcomes, notified, headers = await in_thread(
+                self._conn, _run_batch, [unit.work for unit in batch], header)
         except sqlite3.Error as error:
+            self._tracked_after(None)
             self._fail(batch, error)
             return
         except BaseException:
+            self._tracked_after(None)
             self._fail(batch, StorageUnavailable("the write was interrupted"))
             raise
+        self._tracked_after(headers)
         self.commits += 1
         self.units_committed += len(batch)
         for listener, topic in self._commit_listeners:

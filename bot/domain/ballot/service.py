@@ -41,6 +41,8 @@ from bot.text import safe
 
 Scope = Literal["telecast", "all"]
 Turn = Literal["previous", "next", "only_unpicked", "show_all"]
+PICK_KEY = ("guild_id", "user_id", "ceremony_id")
+"""A member's picks in a ceremony, as :meth:`BallotService._picks` keeps them."""
 PAGE_SIZE = 4
 """Categories per page: four select menus, and the row of buttons, fill Discord's five rows."""
 
@@ -186,6 +188,7 @@ class BallotService:
         self._losers = losers
         self._settings = settings
         self._layouts = layouts if layouts is not None else LayoutCache()
+        self._picks_tracked = False
 
     async def open(self, guild_id: int, user_id: int, *, scope: Scope, category: str | None = None) -> BallotPage:
         """The first page, or the page holding `category` (an autocomplete value or a name).
@@ -246,11 +249,24 @@ class BallotService:
 
     async def _entries(self, ceremony: Ceremony, user_id: int, scope: Scope) -> _Entries:
         layout = await self._layouts.layout(self._db, ceremony)
-        rows = await self._db.fetch_all(
-            "SELECT category_id, nominee_id FROM picks WHERE guild_id = ? AND user_id = ? AND ceremony_id = ?",
-            (ceremony.guild_id, user_id, ceremony.id),
-        )
-        return _Entries(layout, _scope_list(layout, scope), {row[0]: row[1] for row in rows})
+        return _Entries(layout, _scope_list(layout, scope), await self._picks(ceremony, user_id))
+
+    async def _picks(self, ceremony: Ceremony, user_id: int) -> dict[int, int]:
+        """The member's picks in the ceremony, category id -> nominee id: kept between their own
+        picks (:meth:`Database.tracked`: a member paging through their ballot reads them once,
+        however many others pick meanwhile). Never to be changed by the caller."""
+        if not self._picks_tracked:
+            await self._db.track("picks", PICK_KEY)
+            self._picks_tracked = True
+
+        async def read() -> dict[int, int]:
+            rows = await self._db.fetch_all(
+                "SELECT category_id, nominee_id FROM picks WHERE guild_id = ? AND user_id = ? AND ceremony_id = ?",
+                (ceremony.guild_id, user_id, ceremony.id),
+            )
+            return {row[0]: row[1] for row in rows}
+
+        return await self._db.tracked("picks", (ceremony.guild_id, user_id, ceremony.id), read)
 
     async def _page(
         self, guild_id: int, ceremony: Ceremony, user_id: int, cursor: BallotCursor, entries: _Entries,
