@@ -55,7 +55,7 @@ from bot.custom_ids import ID, encode_int
 from bot.embeds import Embed
 from bot.interaction_errors import UNANSWERABLE_CODES, report_error
 from bot.types import guild_id_of
-from bot.ui import NO_PINGS, Button, deferring_if_slow, respond, to_discord
+from bot.ui import NO_PINGS, Button, PostedView, action_row, deferring_if_slow, respond, to_discord
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +126,15 @@ class PageButton(discord.ui.DynamicItem[Button], template=NEVER):
             style=discord.ButtonStyle.secondary, custom_id=custom_id, disabled=disabled,
         ))
 
+    @staticmethod
+    def component(custom_id: str, *, way: Way, disabled: bool = False) -> dict[str, Any]:
+        """The button as Discord's component payload: exactly what the item above sends
+        (tests/core/test_paging.py holds the two side by side), written directly."""
+        previous = way is Way.PREVIOUS
+        return {"type": discord.ComponentType.button.value, "style": discord.ButtonStyle.secondary.value,
+                "disabled": disabled, "label": "Previous" if previous else "Next", "custom_id": custom_id,
+                "emoji": {"id": None, "name": "◀️" if previous else "▶️"}}
+
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
@@ -134,6 +143,25 @@ class PageButton(discord.ui.DynamicItem[Button], template=NEVER):
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         await self.pager.clicked(interaction, self.custom_id)
+
+
+class PageRow(PostedView):
+    """Previous and Next as Discord's raw row (:class:`bot.ui.PostedView`: discord.py neither
+    builds nor keeps a view for them; their clicks reach the pager's registered item). The
+    buttons as items are built only for whoever asks for :attr:`children`."""
+
+    def __init__(self, button: type[PageButton], specs: list[tuple[str, Way, bool]]) -> None:
+        super().__init__([action_row(*(button.component(custom_id, way=way, disabled=disabled)
+                                       for custom_id, way, disabled in specs))])
+        self._button = button
+        self._specs = specs
+
+    @property
+    def children(self) -> list[discord.ui.Item[Any]]:
+        return [self._button(custom_id, way=way, disabled=disabled) for custom_id, way, disabled in self._specs]
+
+    def __repr__(self) -> str:
+        return f"<PageRow {[custom_id for custom_id, _, _ in self._specs]}>"
 
 
 class Pager(ABC, Generic[S]):
@@ -197,6 +225,13 @@ class Pager(ABC, Generic[S]):
             state = page.state
         if not page.items and page.previous is None and page.next is None:
             return None  # a one-page board: no components (and no View built to find that out)
+        if not page.items:
+            previous = page.previous or Turn(Way.PREVIOUS, 1)
+            following = page.next or Turn(Way.NEXT, 1)
+            return PageRow(self.button, [
+                (self.custom_id(guild_id, state, previous), Way.PREVIOUS, page.previous is None),
+                (self.custom_id(guild_id, state, following), Way.NEXT, page.next is None),
+            ])
         view = discord.ui.View(timeout=None)
         for item in page.items:
             view.add_item(item)

@@ -20,6 +20,7 @@ own copy. When the board moved since the clicked page was drawn, the page says s
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -61,8 +62,10 @@ class BoardState:
     """0 for all-time, else a ceremony id."""
 
 
+@functools.lru_cache(maxsize=4096)
 def encode_edge(kind: BoardKind, edge: Edge[Cursor]) -> str:
-    """``<rank>.<score>[.<score>].<reached µs>.<user>``, each part base 62."""
+    """``<rank>.<score>[.<score>].<reached µs>.<user>``, each part base 62. Kept: a board's first
+    page ends at the same edge for every viewer between two commits."""
     cursor = edge.cursor
     if not 1 <= edge.rank <= MAX_RANK:
         raise ValueError(f"rank {edge.rank} is out of range")

@@ -164,3 +164,19 @@ async def test_a_foreign_or_forged_id_is_refused_and_changes_nothing(custom_id: 
 async def test_the_row_is_left_out_when_there_is_only_one_page() -> None:
     page: Page[int] = Page(Embed(title="All"), None, None)
     assert WordPager().view(GUILD, 1, page) is None
+
+
+async def test_previous_and_next_go_out_as_the_row_discord_ui_would_send() -> None:
+    pager = WordPager()
+    interaction = click()
+    await pager.clicked(interaction, next_id(pager))
+    view = interaction.response.edit_message.await_args.kwargs["view"]
+    (row,) = view.to_components()
+    assert row["type"] == discord.ComponentType.action_row.value
+    assert row["components"] == [button.item.to_component_dict() for button in view.children]
+    assert not view.is_dispatchable()  # discord.py keeps no view: the pager's registered item answers
+    at_the_end = click()
+    await pager.clicked(at_the_end, next_id(pager, 9))
+    last = at_the_end.response.edit_message.await_args.kwargs["view"]
+    assert last.to_components()[0]["components"] == [b.item.to_component_dict() for b in last.children]
+    assert [c["disabled"] for c in last.to_components()[0]["components"]] == [False, True]
