@@ -7,6 +7,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from bot.db import Database, Transaction
 
 TABLES = (
@@ -90,10 +92,8 @@ async def test_a_unit_rolled_back_changes_nothing_kept_wrongly(db: Database) -> 
         await tx.execute("INSERT INTO books (owner, shelf, title) VALUES (1, 1, 'never')")
         raise ValueError("refused")
 
-    try:
+    with pytest.raises(ValueError, match="refused"):
         await db.write(add_then_fail)
-    except ValueError:
-        pass
     assert await shelf.titles(1) == []
 
 
