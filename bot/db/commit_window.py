@@ -14,7 +14,10 @@ pledge batcher (which gathers pledges before they reach the writer):
 * a write that comes after a quiet moment (no commit began in the last ``seconds``) is
   committed at once: a lone write waits for nothing;
 * a write that comes while commits are frequent waits until ``seconds`` after the last
-  commit began, and goes in one commit with everything that arrived meanwhile;
+  commit began, and goes in one commit with everything that arrived meanwhile — or less, as
+  soon as :data:`ENOUGH` writes wait together (a burst fills a commit at once: waiting longer
+  would only delay it, and members doing one thing after another would each wait out the
+  window);
 * a wait that gathered nothing (one writer awaiting its writes one after another, where
   waiting can only delay it) turns waiting off for the next :data:`BACKOFF` commits.
 
@@ -29,22 +32,30 @@ import asyncio
 import math
 from collections.abc import Callable
 
-COMMIT_WINDOW_SECONDS = 0.05
-"""At most one commit per 50 ms while writes keep coming: at 150 writes a second, about seven
-to a commit; a write waits 50 ms at most. Measured against 20 ms (``bench.floor``, 150/s, see
-docs/PERFORMANCE.md): the writer's thread per pledge 0.50 → 0.23 ms, a pledge's answer p50
-14 → 36 ms (p99 28 → 59 ms), still far inside Discord's 3 s and under what a member can see."""
+COMMIT_WINDOW_SECONDS = 0.04
+"""At most one commit per 40 ms while writes keep coming (and sooner once :data:`ENOUGH` wait):
+at 150 writes a second, about six to a commit; a write waits 40 ms at most. Measured
+(``bench.floor``, 150/s; docs/PERFORMANCE.md, fifth round): the writer's thread per pledge
+0.50 ms at 20 ms, 0.23 ms at 50 ms; a pledge's answer p50 14 ms at 20 ms, 24 ms at 40 ms,
+36 ms at 50 ms. 50 ms put ``make rehearse`` (members picking one category after another, each
+waiting its answer) 7.5 min behind its schedule, 2.6 min with ENOUGH; 40 ms with it, 1.0 min."""
 BACKOFF = 8
 """Commits made at once, without waiting, after a wait that gathered nothing."""
+ENOUGH = 8
+"""Writes waiting together that end a wait at once (:meth:`CommitWindow.arrived`)."""
 
 
 class CommitWindow:
     """When a write should wait for others to share its commit; see the module doc."""
 
-    def __init__(self, seconds: float = COMMIT_WINDOW_SECONDS) -> None:
+    def __init__(self, seconds: float = COMMIT_WINDOW_SECONDS, *, enough: int = ENOUGH) -> None:
         if seconds < 0:
             raise ValueError("a commit window cannot be negative")
+        if enough < 2:
+            raise ValueError("a wait ends with at least two writes waiting")
         self.seconds = seconds
+        self.enough = enough
+        self._watching: list[tuple[Callable[[], int], asyncio.Future[None]]] = []
         self._last_began = -math.inf
         self._commits_without_waiting = 0
         self.waits = 0
@@ -56,17 +67,33 @@ class CommitWindow:
         """A commit begins now."""
         self._last_began = asyncio.get_running_loop().time()
 
-    async def gather(self, more_waiting: Callable[[], bool]) -> None:
-        """Wait, when commits are frequent, until the window since the last commit has passed;
-        `more_waiting()` then says whether anything besides the caller's write is waiting."""
+    def arrived(self) -> None:
+        """A write was queued: end the waits that now have :attr:`enough` writes together."""
+        for waiting, woken in self._watching:
+            if not woken.done() and waiting() >= self.enough:
+                woken.set_result(None)
+
+    async def gather(self, waiting: Callable[[], int]) -> None:
+        """Wait, when commits are frequent, until the window since the last commit has passed or
+        :attr:`enough` writes wait; `waiting()` counts the writes waiting, the caller's own among
+        them (whoever queues one calls :meth:`arrived`)."""
         if self._commits_without_waiting > 0:
             self._commits_without_waiting -= 1
             return
-        delay = self._last_began + self.seconds - asyncio.get_running_loop().time()
-        if delay <= 0:
+        loop = asyncio.get_running_loop()
+        delay = self._last_began + self.seconds - loop.time()
+        if delay <= 0 or waiting() >= self.enough:
             return
         self.waits += 1
-        await asyncio.sleep(delay)
-        if not more_waiting():
+        woken: asyncio.Future[None] = loop.create_future()
+        timer = loop.call_later(delay, lambda: None if woken.done() else woken.set_result(None))
+        watch = (waiting, woken)
+        self._watching.append(watch)
+        try:
+            await woken
+        finally:
+            timer.cancel()
+            self._watching.remove(watch)
+        if waiting() <= 1:
             self.fruitless_waits += 1
             self._commits_without_waiting = BACKOFF

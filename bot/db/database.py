@@ -500,6 +500,7 @@ class Database:
             raise StorageUnavailable("the database is closed")
         unit = _Unit(work)
         await self._queue.put(unit)
+        self.window.arrived()
         result: T = await asyncio.shield(unit.done)
         return result
 
@@ -540,7 +541,7 @@ class Database:
                 break
             batch = [first]
             try:
-                await self.window.gather(lambda: not self._queue.empty())
+                await self.window.gather(lambda: 1 + self._queue.qsize())
             except BaseException:
                 self._fail(batch, StorageUnavailable("the write was interrupted"))
                 raise

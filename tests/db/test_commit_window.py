@@ -89,3 +89,23 @@ async def test_pledges_a_few_milliseconds_apart_share_a_unit_and_are_counted_exa
 def test_a_negative_window_is_refused() -> None:
     with pytest.raises(ValueError, match="negative"):
         CommitWindow(-0.01)
+
+
+async def test_a_burst_that_fills_a_commit_is_not_held_for_the_rest_of_the_window(tmp_path: Path) -> None:
+    database = await Database.open(tmp_path / "lounge.db", window=CommitWindow(5.0, enough=4))
+    try:
+        await apply_migrations(database.connection)
+        await database.write(lambda tx: insert_entry(tx, "opens the window"))
+        database.window.began()  # a commit just began: the next writes would wait up to 5 s
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        commits = database.commits
+        first = asyncio.ensure_future(database.write(lambda tx: insert_entry(tx, "waits")))
+        await asyncio.sleep(0.2)
+        assert not first.done()  # waiting for others to share its commit
+        await asyncio.gather(first, *(database.write(lambda tx, n=n: insert_entry(tx, f"joins {n}")) for n in range(3)))
+        assert loop.time() - started < 2.5, "four writes together waited out the window"
+        assert database.commits == commits + 1
+        assert database.window.waits == 1
+    finally:
+        await database.close()

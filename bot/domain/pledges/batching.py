@@ -65,6 +65,7 @@ class PledgeBatcher:
         """Write `new` with whatever else is waiting; return its receipt once committed, or raise its refusal."""
         done: asyncio.Future[PledgeReceipt] = asyncio.get_running_loop().create_future()
         self._waiting.append((new, done))
+        self._db.window.arrived()
         if self._flusher is None:
             self._flusher = asyncio.create_task(self._flush(), name="pledge-batcher")
         return await done
@@ -75,7 +76,7 @@ class PledgeBatcher:
             while self._waiting:
                 # While commits are frequent, let the pledges of the next few milliseconds join
                 # this unit (the writer's own window then finds its moment already come).
-                await self._db.window.gather(lambda: len(self._waiting) > 1)
+                await self._db.window.gather(lambda: len(self._waiting))
                 taken = list(self._waiting)
                 self._waiting.clear()
                 units = [taken[first : first + self._max_batch] for first in range(0, len(taken), self._max_batch)]
