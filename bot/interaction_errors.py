@@ -14,7 +14,7 @@ from discord import app_commands
 from bot.domain.errors import LoungeError
 from bot.embeds import Colour, Embed
 from bot.text import cut
-from bot.ui import InteractionExpired, respond
+from bot.ui import InteractionExpired, respond, to_discord
 
 if TYPE_CHECKING:
     from bot.lounge import LoungeBot
@@ -100,7 +100,7 @@ async def report_error(interaction: discord.Interaction[Any], error: BaseExcepti
             refusal.reason if refusal is not None else type(error).__name__,
             extra={"interaction_id": interaction.id, "refusal": refusal},
         )
-    embed = discord.Embed.from_dict(Embed(title=title, description=text, colour=Colour.BAD).to_dict())
+    embed = to_discord(Embed(title=title, description=text, colour=Colour.BAD))
     try:
         if interaction.response.is_done():
             await interaction.followup.send(embed=embed, ephemeral=True)

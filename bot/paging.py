@@ -210,14 +210,20 @@ class Pager(ABC, Generic[S]):
             self.name, guild_id, self.encode_state(state), f"{turn.way}{encode_int(turn.number)}", turn.anchor
         )
 
-    def buttons(self, guild_id: int, state: S, page: Page[S]) -> list[PageButton]:
-        """The Previous/Next pair; an end's button is disabled (its id only has to be distinct)."""
+    def _ends(self, guild_id: int, state: S, page: Page[S]) -> list[tuple[str, Way, bool]]:
+        """Previous and Next as (custom_id, way, disabled); an end's button is disabled (its id
+        only has to be distinct)."""
         previous = page.previous or Turn(Way.PREVIOUS, 1)
         following = page.next or Turn(Way.NEXT, 1)
         return [
-            self.button(self.custom_id(guild_id, state, previous), way=Way.PREVIOUS, disabled=page.previous is None),
-            self.button(self.custom_id(guild_id, state, following), way=Way.NEXT, disabled=page.next is None),
+            (self.custom_id(guild_id, state, previous), Way.PREVIOUS, page.previous is None),
+            (self.custom_id(guild_id, state, following), Way.NEXT, page.next is None),
         ]
+
+    def buttons(self, guild_id: int, state: S, page: Page[S]) -> list[PageButton]:
+        """The Previous/Next pair as items, for a view that holds a feature's own items too."""
+        return [self.button(custom_id, way=way, disabled=disabled)
+                for custom_id, way, disabled in self._ends(guild_id, state, page)]
 
     def view(self, guild_id: int, state: S, page: Page[S]) -> discord.ui.View | None:
         """The page's components: its own items, then Previous/Next (left out when both ends are closed)."""
@@ -226,12 +232,7 @@ class Pager(ABC, Generic[S]):
         if not page.items and page.previous is None and page.next is None:
             return None  # a one-page board: no components (and no View built to find that out)
         if not page.items:
-            previous = page.previous or Turn(Way.PREVIOUS, 1)
-            following = page.next or Turn(Way.NEXT, 1)
-            return PageRow(self.button, [
-                (self.custom_id(guild_id, state, previous), Way.PREVIOUS, page.previous is None),
-                (self.custom_id(guild_id, state, following), Way.NEXT, page.next is None),
-            ])
+            return PageRow(self.button, self._ends(guild_id, state, page))
         view = discord.ui.View(timeout=None)
         for item in page.items:
             view.add_item(item)

@@ -36,7 +36,7 @@ COMMIT_WINDOW_SECONDS = 0.04
 """At most one commit per 40 ms while writes keep coming (and sooner once :data:`ENOUGH` wait):
 at 150 writes a second, about six to a commit; a write waits 40 ms at most. Measured
 (``bench.floor``, 150/s; docs/PERFORMANCE.md, fifth round): the writer's thread per pledge
-0.50 ms at 20 ms, 0.23 ms at 50 ms; a pledge's answer p50 14 ms at 20 ms, 24 ms at 40 ms,
+0.50 ms at 20 ms, 0.23 ms at 50 ms; a pledge's answer p50 14 ms at 20 ms, 27–28 ms at 40 ms,
 36 ms at 50 ms. 50 ms put ``make rehearse`` (members picking one category after another, each
 waiting its answer) 7.5 min behind its schedule, 2.6 min with ENOUGH; 40 ms with it, 1.0 min."""
 BACKOFF = 8

@@ -297,7 +297,7 @@ class Database:
         self._remembered: dict[Hashable, tuple[tuple[int, bytes], Any]] = {}
         self.remembered_hits = 0
         self._tracked: dict[tuple[Any, ...], Any] = {}
-        self._tracked_tables: dict[str, tuple[str, ...]] = {}
+        self._tracked_tables: set[str] = set()
         self._tracked_as_of: bytes | None = None
         """The WAL-index header the tracked answers are consistent with."""
         self._tracked_generation = 0
@@ -428,7 +428,7 @@ class Database:
                             f"AFTER {event} ON main.{table} BEGIN {calls} END").close()
 
         await in_thread(self._conn, install)
-        self._tracked_tables[table] = key_columns
+        self._tracked_tables.add(table)
         self._forget_tracked(None)
 
     async def tracked(self, table: str, key: tuple[Any, ...], read: Callable[[], Awaitable[T]]) -> T:

@@ -17,6 +17,7 @@ from bot.domain.ceremonies.files import nominee_base
 from bot.domain.ceremonies.service import Nominee, fingerprint
 from bot.domain.results.announcements import name_list
 from bot.embeds import Colour, Embed, lines_within
+from bot.kept import KeptWith
 from bot.text import clip, hide, one_line, safe
 
 OPTION_TEXT = 100
@@ -172,22 +173,14 @@ def ballot_embed(page: BallotPage) -> Embed:
 
 LINES_KEPT = 4096
 """Drawn lines kept (all dropped when full): a category's line for each pick, spoilers hidden or not."""
-_drawn: dict[tuple[int, bool], tuple[BallotLine, str]] = {}
+_drawn: KeptWith[BallotLine, str] = KeptWith(LINES_KEPT)
 
 
 def _line(line: BallotLine, page: BallotPage) -> str:
     """The line's text, drawn once for each line object (the service builds one per category and
-    pick for a layout, see ``bot.domain.ballot.service._lines``) and spoiler setting: the line is
-    held with its text, and compared by identity."""
-    key = (id(line), page.spoiler_safe)
-    kept = _drawn.get(key)
-    if kept is not None and kept[0] is line:
-        return kept[1]
-    text = _draw(line, page.spoiler_safe)
-    if len(_drawn) >= LINES_KEPT:
-        _drawn.clear()
-    _drawn[key] = (line, text)
-    return text
+    pick for a layout, see ``bot.domain.ballot.service._lines``) and spoiler setting."""
+    spoiler_safe = page.spoiler_safe
+    return _drawn.get(line, spoiler_safe, lambda: _draw(line, spoiler_safe))
 
 
 def _draw(line: BallotLine, spoiler_safe: bool) -> str:

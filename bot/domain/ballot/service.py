@@ -37,6 +37,7 @@ from bot.domain.ceremonies.service import (
 from bot.domain.errors import NotFound
 from bot.domain.losers.service import LoserService, PickReceipt
 from bot.domain.settings.service import SettingsService
+from bot.kept import KeptWith
 from bot.text import safe
 
 Scope = Literal["telecast", "all"]
@@ -129,25 +130,21 @@ class _ScopeList:
 
 
 SCOPE_LISTS_KEPT = 64
-_scope_lists: dict[tuple[int, Scope], tuple[CeremonyLayout, _ScopeList]] = {}
+_scope_lists: KeptWith[CeremonyLayout, _ScopeList] = KeptWith(SCOPE_LISTS_KEPT)
 
 
 def _scope_list(layout: CeremonyLayout, scope: Scope) -> _ScopeList:
-    """The scope's list of `layout`, kept with the layout object it was built from (which it
-    holds, and compares by identity: a new revision is a new layout)."""
-    kept = _scope_lists.get((id(layout), scope))
-    if kept is not None and kept[0] is layout:
-        return kept[1]
-    categories = layout.categories if scope == "all" else layout.telecast
-    listed = _ScopeList(
-        categories, tuple(category.position for category in categories),
-        tuple(category.id in layout.logged for category in categories),
-        frozenset(category.id for category in categories),
-    )
-    if len(_scope_lists) >= SCOPE_LISTS_KEPT:
-        _scope_lists.clear()
-    _scope_lists[(id(layout), scope)] = (layout, listed)
-    return listed
+    """The scope's list of `layout`, kept with the layout (a new revision is a new layout)."""
+
+    def build() -> _ScopeList:
+        categories = layout.categories if scope == "all" else layout.telecast
+        return _ScopeList(
+            categories, tuple(category.position for category in categories),
+            tuple(category.id in layout.logged for category in categories),
+            frozenset(category.id for category in categories),
+        )
+
+    return _scope_lists.get(layout, scope, build)
 
 
 class _Entries:
@@ -197,7 +194,7 @@ class BallotService:
         if category is not None and category.strip():
             found = await resolve_category(self._db, ceremony, category)
             entries = await self._entries(ceremony, user_id, scope)
-            if found.id not in _scope_list(entries.layout, scope).ids:
+            if found.id not in entries.listed.ids:
                 scope = "all"
                 entries = await self._entries(ceremony, user_id, scope)
             index = next(i for i, category in enumerate(entries.categories) if category.id == found.id)

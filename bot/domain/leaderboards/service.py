@@ -50,6 +50,7 @@ from bot.domain.money import format_cents
 from bot.domain.scopes import ALL_TIME as ALL_TIME
 from bot.domain.settings.service import SettingsService
 from bot.embeds import Colour, Embed, message
+from bot.kept import KeptWith
 from bot.text import safe
 
 BUCKET_SHIFT = 6
@@ -642,24 +643,19 @@ def board_rules(kind: BoardKind) -> str:
 LISTINGS_KEPT = 64
 """Rendered listings :func:`page_embed` keeps (all dropped when full): a board's top page in
 each scope between two commits."""
-_listings: dict[int, tuple[tuple[Standing, ...], str]] = {}
+_listings: KeptWith[TopStandings, str] = KeptWith(LISTINGS_KEPT)
 
 
 def listing(kind: BoardKind, standings: Sequence[Standing]) -> str:
     """A page's rows as the embed lists them. A board's first page is the same object for every
     viewer between two commits (:class:`TopStandings`), so its listing is rendered once and kept
-    with that object, which it holds and is compared by identity (a new top is a new object)."""
-    if isinstance(standings, TopStandings):
-        kept = _listings.get(id(standings))
-        if kept is not None and kept[0] is standings:
-            return kept[1]
-    lines = [standing_line(kind, standing) for standing in standings]
-    text = "\n".join(lines) if lines else SPECS[kind].empty
-    if isinstance(standings, TopStandings):
-        if len(_listings) >= LISTINGS_KEPT:
-            _listings.clear()
-        _listings[id(standings)] = (standings, text)
-    return text
+    with that object (:class:`bot.kept.KeptWith`; a new top is a new object)."""
+
+    def render() -> str:
+        lines = [standing_line(kind, standing) for standing in standings]
+        return "\n".join(lines) if lines else SPECS[kind].empty
+
+    return _listings.get(standings, kind, render) if isinstance(standings, TopStandings) else render()
 
 
 def page_embed(page: BoardPage, *, viewer_name: str = "You") -> Embed:
