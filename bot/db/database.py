@@ -296,8 +296,11 @@ class Database:
         self._version = _WalVersion(path) if quick is not None else None
         self._remembered: dict[Hashable, tuple[tuple[int, bytes], Any]] = {}
         self.remembered_hits = 0
-        self._tracked: dict[tuple[Any, ...], Any] = {}
-        self._tracked_tables: set[str] = set()
+        self._tracked: dict[Hashable, Any] = {}
+        self._tracked_by_table: dict[str, set[Hashable]] = {}
+        """The keys of answers kept until a commit of ours writes one of a table's rows (:meth:`remembered`)."""
+        self._tracked_tables: dict[str, tuple[str, ...]] = {}
+        """The tables :meth:`track` watches, with the columns each batch's changes are noted by."""
         self._tracked_as_of: bytes | None = None
         """The WAL-index header the tracked answers are consistent with."""
         self._tracked_generation = 0
@@ -379,14 +382,23 @@ class Database:
         row = await self.fetch_one(sql, params)
         return None if row is None else row[0]
 
-    async def remembered(self, key: Hashable, read: Callable[[], Awaitable[T]]) -> T:
+    async def remembered(
+        self, key: Hashable, read: Callable[[], Awaitable[T]], *, tables: tuple[str, ...] = ()
+    ) -> T:
         """`read()`'s answer, kept under `key` until the database changes (any commit, by anyone).
 
         For small, immutable answers that many interactions ask for between two commits. The
         version is taken before reading, so an answer read while a commit lands is kept under
         the version before it and read again next time: nothing kept is older than the
         database was when its request began.
+
+        With `tables` (every table the answer reads), it is kept across our commits too, until
+        one of them writes a row of one of `tables` or anyone else commits anything (the rules
+        of :meth:`tracked`): the server's settings and current ceremony outlive the pledges and
+        picks committed all night, which never touch them.
         """
+        if tables:
+            return await self._kept_until_written(key, tables, read)
         header = None if self._version is None else self._version.current()
         # Our own commits are counted too: they are nearly every write, and are then seen even
         # were the mapped header ever not the file SQLite writes.
@@ -408,8 +420,13 @@ class Database:
         """Let :meth:`tracked` keep answers about `table`'s rows, keyed on `key_columns` (once the
         table exists: after the migrations). TEMP triggers on the writer's connection (only
         there: other processes' connections, a host's sqlite shell, never see them) tell which
-        keys each of our batches touched, a foreign key's cascade included."""
-        if self._version is None or table in self._tracked_tables:
+        keys each of our batches touched, a foreign key's cascade included. With no
+        `key_columns`, only that the table was written (:meth:`remembered` with `tables`)."""
+        if self._version is None:
+            return
+        if table in self._tracked_tables:
+            if self._tracked_tables[table] != key_columns:
+                raise ValueError(f"{table} is tracked by {self._tracked_tables[table]}, not {key_columns}")
             return
         if not (table.isidentifier() and all(column.isidentifier() for column in key_columns)):
             raise ValueError(f"not a table and columns: {table} {key_columns}")
@@ -421,15 +438,17 @@ class Database:
         def install(raw: sqlite3.Connection) -> None:
             raw.create_function("lounge_row_changed", -1, note)
             for event, rows in (("INSERT", ("NEW",)), ("UPDATE", ("OLD", "NEW")), ("DELETE", ("OLD",))):
+                if not key_columns:  # the table alone: one note a row is enough
+                    rows = rows[:1]
                 calls = " ".join(
-                    f"SELECT lounge_row_changed('{table}', {', '.join(f'{row}.{c}' for c in key_columns)});"
+                    f"SELECT lounge_row_changed({', '.join([repr(table), *(f'{row}.{c}' for c in key_columns)])});"
                     for row in rows)
                 raw.execute(f"CREATE TEMP TRIGGER IF NOT EXISTS lounge_tracked_{table}_{event.lower()} "
                             f"AFTER {event} ON main.{table} BEGIN {calls} END").close()
 
         await in_thread(self._conn, install)
-        self._tracked_tables.add(table)
-        self._forget_tracked(None)
+        self._tracked_tables[table] = key_columns
+        self._tracked_generation += 1  # what was being read meanwhile is not kept
 
     async def tracked(self, table: str, key: tuple[Any, ...], read: Callable[[], Awaitable[T]]) -> T:
         """`read()`'s answer about the rows of `table` whose key columns (:meth:`track`) are `key`,
@@ -443,12 +462,30 @@ class Database:
         """
         if self._version is None or table not in self._tracked_tables:
             return await read()
+        return await self._kept((table, *key), (), read)
+
+    async def _kept_until_written(self, key: Hashable, tables: tuple[str, ...], read: Callable[[], Awaitable[T]]) -> T:
+        """:meth:`remembered` with `tables`: kept until a commit of ours writes one of their rows."""
+        if self._version is None:
+            return await read()
+        for table in tables:
+            if table not in self._tracked_tables:
+                await self.track(table, ())
+        return await self._kept(("remembered", key), tables, read, remembered=True)
+
+    async def _kept(self, full_key: Hashable, tables: tuple[str, ...], read: Callable[[], Awaitable[T]], *,
+                    remembered: bool = False) -> T:
+        """The answer kept under `full_key` (dropped when a batch touches that key, or any row of
+        `tables`), else `read()`'s, kept when no commit but ours came while it was read."""
+        assert self._version is not None
         header = self._version.current()
         if not self._batch_in_flight and header != self._tracked_as_of:
             self._forget_tracked(header)  # someone else committed: start again from here
-        full_key = (table, *key)
         if not self._batch_in_flight and full_key in self._tracked:
-            self.tracked_hits += 1
+            if remembered:
+                self.remembered_hits += 1
+            else:
+                self.tracked_hits += 1
             value: T = self._tracked[full_key]
             return value
         generation = self._tracked_generation
@@ -457,11 +494,15 @@ class Database:
                 and self._version.current() == self._tracked_as_of):
             if len(self._tracked) >= REMEMBERED_MAX:
                 self._tracked.clear()
+                self._tracked_by_table.clear()
             self._tracked[full_key] = value
+            for table in tables:
+                self._tracked_by_table.setdefault(table, set()).add(full_key)
         return value
 
     def _forget_tracked(self, as_of: bytes | None) -> None:
         self._tracked.clear()
+        self._tracked_by_table.clear()
         self._tracked_as_of = as_of
         self._tracked_generation += 1
 
@@ -482,6 +523,9 @@ class Database:
             return
         for key in changed:
             self._tracked.pop(key, None)
+        for table in {key[0] for key in changed}:
+            for full_key in self._tracked_by_table.pop(table, ()):
+                self._tracked.pop(full_key, None)
         self._tracked_as_of = committed
         self._tracked_generation += 1
 
@@ -592,10 +636,12 @@ class Database:
                 unit.done.set_exception(reason)
 
 
-async def remembered_by(reader: object, key: Hashable, read: Callable[[], Awaitable[T]]) -> T:
+async def remembered_by(
+    reader: object, key: Hashable, read: Callable[[], Awaitable[T]], *, tables: tuple[str, ...] = ()
+) -> T:
     """`read()`'s answer, kept between commits when `reader` is a :class:`Database`
-    (:meth:`Database.remembered`); read every time through any other reader (a unit's
-    :class:`Transaction`, which must see its own writes; a benchmark's counting reader)."""
+    (:meth:`Database.remembered`, `tables` as there); read every time through any other reader
+    (a unit's :class:`Transaction`, which must see its own writes; a benchmark's counting reader)."""
     if isinstance(reader, Database):
-        return await reader.remembered(key, read)
+        return await reader.remembered(key, read, tables=tables)
     return await read()

@@ -120,6 +120,12 @@ def _cursor(match: re.Match[str]) -> BallotCursor:
     return BallotCursor(ceremony, scope, match["filter"] == "u", positions)
 
 
+PARSED_KEPT = 4096
+"""Parsed custom_ids kept (least recently used dropped): every member on the same page of the
+ballot clicks the same ids, so each is parsed once; a refused one is parsed every time."""
+
+
+@functools.lru_cache(maxsize=PARSED_KEPT)
 def parse_pick(custom_id: str) -> PickTarget:
     match = _PICK.fullmatch(custom_id.removeprefix(PICK_PREFIX)) if custom_id.startswith(PICK_PREFIX) else None
     if match is None or int(match["category"]) > MAX_ID:
@@ -127,6 +133,7 @@ def parse_pick(custom_id: str) -> PickTarget:
     return PickTarget(_cursor(match), int(match["category"]))
 
 
+@functools.lru_cache(maxsize=PARSED_KEPT)
 def parse_go(custom_id: str) -> GoTarget:
     match = _GO.fullmatch(custom_id.removeprefix(GO_PREFIX)) if custom_id.startswith(GO_PREFIX) else None
     action = next((action for action in ACTIONS if match is not None and action == match["action"]), None)

@@ -1,5 +1,8 @@
 """What every interaction asks for (the current ceremony, the settings) is kept between commits,
-and any commit — ours, another connection's, one landing mid-read — makes it read again."""
+and any commit — ours, another connection's, one landing mid-read — makes it read again. Kept
+with the tables it reads, an answer outlives our commits that write none of their rows (the
+night's pledges and picks), and any write to them — a trigger's too — or another process's
+commit makes it read again."""
 
 from __future__ import annotations
 
@@ -7,6 +10,8 @@ import asyncio
 import sqlite3
 import sys
 from pathlib import Path
+
+import pytest
 
 from bot.clock import utc_now
 from bot.db import Database, Transaction, apply_migrations
@@ -141,3 +146,73 @@ async def test_mapping_the_wal_index_leaves_sqlites_own_locks_held(db: Database)
     )
     other = await asyncio.create_subprocess_exec(sys.executable, "-c", probe, f"{db.path}-shm")
     assert await other.wait() == 1, "another process could take the WAL-index for itself"
+
+
+async def test_kept_with_its_tables_it_outlives_our_commits_that_write_other_tables(db: Database) -> None:
+    settings = SettingsService(db, utc_now)
+    await db.write(lambda tx: tx.execute(CREATE_CEREMONY))
+    assert (await settings.get(7)).spoiler_safe is False
+    ceremony = await current_ceremony(db, 7)
+    hits = db.remembered_hits
+
+    for n in range(3):  # the night's other writes: an audit note, a member
+        await db.write(lambda tx, n=n: note(tx, f"pledge {n}"))
+        await db.write(lambda tx, n=n: tx.execute(
+            "INSERT INTO members (guild_id, user_id, display_name, first_seen) VALUES (7, ?, 'Ann', 'now')",
+            (100 + n,)))
+        assert (await settings.get(7)).spoiler_safe is False
+        assert await current_ceremony(db, 7) is ceremony
+
+    assert db.remembered_hits == hits + 6
+
+
+async def test_a_write_to_its_table_even_by_a_trigger_makes_it_read_again(db: Database) -> None:
+    settings = SettingsService(db, utc_now)
+    await db.write(lambda tx: tx.execute(CREATE_CEREMONY))
+    before = await current_ceremony(db, 7)
+    assert before is not None
+    assert (await settings.get(7)).spoiler_safe is False
+
+    await settings.update(7, {"spoiler_safe": True}, actor_id=1)
+    assert (await settings.get(7)).spoiler_safe is True
+    assert await current_ceremony(db, 7) is before  # the settings' write left the ceremony be
+
+    await db.write(lambda tx: tx.execute(  # a category added: migration 0012's trigger bumps the ceremony's revision
+        "INSERT INTO categories (guild_id, ceremony_id, name, position) VALUES (7, ?, 'Drama', 1)", (before.id,)))
+    after = await current_ceremony(db, 7)
+    assert after is not None
+    assert after.revision == before.revision + 1
+
+    await db.write(lambda tx: tx.execute("UPDATE ceremonies SET state = 'live' WHERE guild_id = 7"))
+    live = await current_ceremony(db, 7)
+    assert live is not None
+    assert live.state == "live"
+
+
+async def test_kept_with_its_tables_another_processs_commit_is_seen_at_once(db: Database) -> None:
+    await db.write(lambda tx: tx.execute(CREATE_CEREMONY))
+    assert await current_ceremony(db, 7) is not None
+    other = sqlite3.connect(str(db.path), isolation_level=None)  # a host's sqlite shell
+    try:
+        other.execute("UPDATE ceremonies SET is_current = 0 WHERE guild_id = 7")
+    finally:
+        other.close()
+    assert await current_ceremony(db, 7) is None
+
+    other = sqlite3.connect(str(db.path), isolation_level=None)
+    try:  # and right before a commit of ours that writes elsewhere
+        other.execute("UPDATE ceremonies SET is_current = 1 WHERE guild_id = 7")
+    finally:
+        other.close()
+    await db.write(lambda tx: note(tx, "ours, after theirs"))
+    assert await current_ceremony(db, 7) is not None
+
+
+async def test_a_table_is_tracked_one_way_only(db: Database) -> None:
+    await db.track("picks", ("guild_id", "user_id", "ceremony_id"))
+    with pytest.raises(ValueError, match="tracked by"):
+        await db.track("picks", ())
+    read = CountingRead()
+    assert [await db.remembered("picked", read, tables=("picks",)) for _ in range(2)] == [1, 1]
+    await db.write(lambda tx: tx.execute("DELETE FROM picks"))  # no row: nothing written, still kept
+    assert await db.remembered("picked", read, tables=("picks",)) == 1

@@ -167,9 +167,11 @@ def _nominee(row: Row) -> Nominee:
 
 
 async def current_ceremony(reader: Reader, guild_id: int) -> Ceremony | None:
-    """The server's current ceremony. Between writes (`reader` a :class:`Database`) it is kept
-    until the next commit (:meth:`Database.remembered`); inside a unit it is read."""
-    return await remembered_by(reader, ("current_ceremony", guild_id), lambda: _read_current(reader, guild_id))
+    """The server's current ceremony. Through a :class:`Database` it is kept until a commit writes
+    a ceremony's row or another process commits (:meth:`Database.remembered` with its table:
+    every edit, result and undo bumps the row's ``revision``); inside a unit it is read."""
+    return await remembered_by(reader, ("current_ceremony", guild_id), lambda: _read_current(reader, guild_id),
+                               tables=("ceremonies",))
 
 
 async def _read_current(reader: Reader, guild_id: int) -> Ceremony | None:

@@ -44,8 +44,10 @@ class SettingsService:
         self._clock = clock
 
     async def get(self, guild_id: int) -> GuildSettings:
-        """The server's settings, kept until the next commit (:meth:`Database.remembered`)."""
-        return await self._db.remembered(("guild_settings", guild_id), lambda: self._read(guild_id))
+        """The server's settings, kept until a commit writes them or another process commits
+        (:meth:`Database.remembered` with their table)."""
+        return await self._db.remembered(("guild_settings", guild_id), lambda: self._read(guild_id),
+                                         tables=("guild_settings",))
 
     async def _read(self, guild_id: int) -> GuildSettings:
         row = await self._db.fetch_one("SELECT * FROM guild_settings WHERE guild_id = ?", (guild_id,))
