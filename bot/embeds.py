@@ -46,9 +46,7 @@ class Embed:
 
     def add_field(self, name: str, value: str, *, inline: bool = False) -> Embed:
         if len(self.fields) < FIELD_COUNT_LIMIT:
-            name = clip(name, FIELD_NAME_LIMIT) or "\u200b"
-            value = clip(value, FIELD_VALUE_LIMIT) or "\u200b"
-            self.fields.append((name, value, inline))
+            self.fields.append(_field(name, value, inline))
         return self
 
     def to_dict(self, budget: int = EMBED_TOTAL_LIMIT) -> dict[str, Any]:
@@ -81,6 +79,25 @@ class Embed:
         if self.image_url:
             data["image"] = {"url": self.image_url}
         return data
+
+
+def _field(name: str, value: str, inline: bool) -> tuple[str, str, bool]:
+    """A field as it fits Discord's limits (an empty name or value is refused: a zero-width space)."""
+    return clip(name, FIELD_NAME_LIMIT) or "\u200b", clip(value, FIELD_VALUE_LIMIT) or "\u200b", inline
+
+
+FIELD_ROOM = FIELD_NAME_LIMIT + FIELD_VALUE_LIMIT
+"""What one field can take of an embed's 6000 characters."""
+
+
+def with_field(frame: dict[str, Any], name: str, value: str, *, inline: bool = False) -> dict[str, Any]:
+    """`frame` (an embed without fields, rendered with room for one: ``to_dict(EMBED_TOTAL_LIMIT -
+    FIELD_ROOM)``) with one field added: what ``to_dict()`` gives once the field is added, for an
+    embed drawn once and shown with a different field to each reader."""
+    if "fields" in frame:
+        raise ValueError("the frame already has fields")
+    name, value, inline = _field(name, value, inline)
+    return {**frame, "fields": [{"name": name, "value": value, "inline": inline}]}
 
 
 def embed_size(data: dict[str, Any]) -> int:

@@ -100,7 +100,9 @@ class Turn:
 class Page(Generic[S]):
     """One page as the pager shows it."""
 
-    embed: Embed
+    embed: Embed | discord.Embed
+    """The page's embed (one discord.py sends as it is: e.g. a :class:`bot.ui.RenderedEmbed` drawn
+    mostly once for many readers)."""
     previous: Turn | None
     """Where Previous leads; None at the first page (the button is disabled)."""
     next: Turn | None

@@ -64,8 +64,10 @@ class RenderedEmbed(discord.Embed):
         return f"<RenderedEmbed title={self._data.get('title')!r}>"
 
 
-def to_discord(embed: Embed) -> discord.Embed:
-    """`embed` as discord.py sends it (:class:`RenderedEmbed`)."""
+def to_discord(embed: Embed | discord.Embed) -> discord.Embed:
+    """`embed` as discord.py sends it (:class:`RenderedEmbed`; one already discord.py's as it is)."""
+    if isinstance(embed, discord.Embed):
+        return embed
     return RenderedEmbed(embed.to_dict())
 
 

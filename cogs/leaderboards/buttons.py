@@ -37,10 +37,14 @@ from bot.domain.leaderboards.service import (
     BoardPage,
     BoardScope,
     Cursor,
+    FirstPage,
     LeaderboardService,
+    first_page_json,
     page_embed,
 )
+from bot.kept import KeptWith
 from bot.paging import MAX_NUMBER, Page, Pager, Turn, Way
+from bot.ui import RenderedEmbed
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 FIRST_MICROS = (datetime(2000, 1, 1, tzinfo=UTC) - EPOCH) // timedelta(microseconds=1)
@@ -93,6 +97,22 @@ def decode_edge(kind: BoardKind, text: str) -> Edge[Cursor]:
     return Edge(Cursor(tuple(score), reached_at, user_id), rank)
 
 
+def _turns(board: BoardPage) -> tuple[Turn | None, Turn | None]:
+    """Where Previous and Next lead from `board` (None: that end is closed)."""
+    previous = following = None
+    if board.previous_cursor is not None and board.standings:
+        edge = Edge(board.previous_cursor, board.standings[0].rank)
+        previous = Turn(Way.PREVIOUS, max(board.page_number - 1, 1), encode_edge(board.kind, edge))
+    if board.next_cursor is not None and board.standings:
+        edge = Edge(board.next_cursor, board.standings[-1].rank)
+        following = Turn(Way.NEXT, min(board.page_number + 1, MAX_NUMBER), encode_edge(board.kind, edge))
+    return previous, following
+
+
+FIRST_PAGES_KEPT = 64
+_first_pages: KeptWith[FirstPage, tuple[BoardState, Turn | None]] = KeptWith(FIRST_PAGES_KEPT)
+
+
 class BoardPager(Pager[BoardState]):
     name = "board"
     state_pattern = r"[ldp][0-9a-zA-Z]{1,11}"
@@ -135,16 +155,23 @@ class BoardPager(Pager[BoardState]):
         direction = Direction.AFTER if turn.way is Way.NEXT else Direction.BEFORE
         return PageRequest(turn.number, edge, direction)
 
+    async def first_page(
+        self, interaction: discord.Interaction[Any], guild_id: int, kind: BoardKind, requested: str | None
+    ) -> tuple[BoardState, Page[BoardState]]:
+        """`/leaderboard show`'s page: the board's first page in the scope asked for, with the
+        viewer's place. Between two commits everything but that place is drawn once for every
+        viewer (:meth:`LeaderboardService.first`): the embed's frame, the state, where Next leads."""
+        first = await self.boards.first(guild_id, kind, requested)
+        viewer = await self.boards.viewer_on(first, interaction.user.id)
+        state, following = _first_pages.get(first, None, lambda: (
+            BoardState(kind, first.scope.scope), _turns(first.page(None))[1]))
+        embed = RenderedEmbed(first_page_json(first, viewer, interaction.user.display_name))
+        return state, Page(embed, None, following)
+
     @staticmethod
     def shown(board: BoardPage, *, viewer_name: str) -> Page[BoardState]:
         """The page as the pager shows it: the embed, and where Previous and Next lead."""
-        previous = following = None
-        if board.previous_cursor is not None and board.standings:
-            edge = Edge(board.previous_cursor, board.standings[0].rank)
-            previous = Turn(Way.PREVIOUS, max(board.page_number - 1, 1), encode_edge(board.kind, edge))
-        if board.next_cursor is not None and board.standings:
-            edge = Edge(board.next_cursor, board.standings[-1].rank)
-            following = Turn(Way.NEXT, min(board.page_number + 1, MAX_NUMBER), encode_edge(board.kind, edge))
+        previous, following = _turns(board)
         return Page(
             page_embed(board, viewer_name=viewer_name), previous, following, note=MOVED if board.moved else None
         )

@@ -14,10 +14,9 @@ from bot.domain.leaderboards.schedule import LeaderboardSchedule
 from bot.domain.leaderboards.service import BoardKind, LeaderboardService, ScopeChoice
 from bot.domain.settings.service import SettingsService
 from bot.embeds import Colour, Embed
-from bot.paging import Page, Turn
 from bot.types import LoungeInteraction, guild_id_of
 from bot.ui import defer_if_slow, reply
-from cogs.leaderboards.buttons import BoardPager, BoardState
+from cogs.leaderboards.buttons import BoardPager
 
 if TYPE_CHECKING:
     from bot.lounge import LoungeBot
@@ -69,13 +68,8 @@ class LeaderboardCog(
         scope: app_commands.Choice[str] | None = None,
     ) -> None:
         guild_id, kind = guild_id_of(interaction), BoardKind(board.value)
-
-        async def first() -> tuple[BoardState, Page[BoardState]]:  # the scope is read once, with the page
-            chosen = await self.boards.scope(guild_id, None if scope is None else scope.value)
-            return BoardState(kind, chosen.scope), await self.pager.page_of(
-                interaction, guild_id, kind, chosen, Turn.first())
-
-        state, page = await defer_if_slow(interaction, first(), ephemeral=False)
+        first = self.pager.first_page(interaction, guild_id, kind, None if scope is None else scope.value)
+        state, page = await defer_if_slow(interaction, first, ephemeral=False)
         await self.pager.reply(interaction, state, page, ephemeral=False)
 
     @app_commands.command(name="post", description="Post the boards to the leaderboard channel now (hosts only)")

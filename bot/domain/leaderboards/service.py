@@ -49,7 +49,7 @@ from bot.domain.leaderboards.ranking import (
 from bot.domain.money import format_cents
 from bot.domain.scopes import ALL_TIME as ALL_TIME
 from bot.domain.settings.service import SettingsService
-from bot.embeds import Colour, Embed, message
+from bot.embeds import EMBED_TOTAL_LIMIT, FIELD_ROOM, Colour, Embed, message, with_field
 from bot.kept import KeptWith
 from bot.text import safe
 
@@ -446,6 +446,22 @@ async def _top(reader: Reader, spec: BoardSpec, guild_id: int, scope: int, page_
     return await remembered_by(reader, ("board_top_page", guild_id, spec.kind, scope, page_size), read)
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class FirstPage:
+    """A board's first page as `/leaderboard show` opens it, the viewer's place apart: between two
+    commits one object for every viewer (:meth:`LeaderboardService.first`), so what is drawn from
+    it is drawn once (:func:`first_page_json`)."""
+
+    guild_id: int
+    kind: BoardKind
+    scope: BoardScope
+    top: _Top
+
+    def page(self, viewer: ViewerStanding | None) -> BoardPage:
+        """The page as :func:`page_at` gives it, for a viewer at `viewer`."""
+        return BoardPage(self.kind, self.scope, 1, self.top.standings, self.top.next_cursor, viewer)
+
+
 @dataclass(frozen=True, slots=True)
 class Window:
     """One page found by :func:`page_at`."""
@@ -600,6 +616,18 @@ async def _viewer_row(
     return row, None
 
 
+async def viewer_on_first_page(reader: Reader, first: FirstPage, user_id: int) -> ViewerStanding:
+    """The viewer's place beside `first`'s rows, exactly as :func:`page_at` tells it on the first
+    page: the viewer's row, and (when they stand below it) one count of those better."""
+    spec = SPECS[first.kind]
+    row, reason = await _viewer_row(reader, spec, first.guild_id, first.scope.scope, user_id)
+    if row is None:
+        return ViewerStanding(None, reason)
+    better = await page_counts(reader, spec, first.guild_id, first.scope.scope, first.top.keys, from_top=True,
+                               viewer=rank_key(spec, row))
+    return _viewer_standing(spec, row, reason, better)
+
+
 def _viewer_standing(spec: BoardSpec, row: Row | None, reason: str | None, better: Mapping[int, int]) -> ViewerStanding:
     if row is None:
         return ViewerStanding(None, reason)
@@ -659,21 +687,41 @@ def listing(kind: BoardKind, standings: Sequence[Standing]) -> str:
 
 
 def page_embed(page: BoardPage, *, viewer_name: str = "You") -> Embed:
+    embed = page_frame(page)
+    if page.viewer is not None:
+        embed.add_field(*viewer_field(page.kind, page.viewer, viewer_name))
+    return embed
+
+
+def page_frame(page: BoardPage) -> Embed:
+    """A page's embed but the viewer's place: its title, rows and footer."""
     spec = SPECS[page.kind]
-    embed = Embed(
+    return Embed(
         title=f"{spec.title} — {safe(page.scope.label, 150)}",
         description=listing(page.kind, page.standings),
         colour=Colour.GOLD,
+        footer=f"Page {page.page_number:,} · {board_rules(page.kind)} {LEFT_NOTE}",
     )
-    if page.viewer is not None:
-        viewer = page.viewer
-        if viewer.standing is not None:
-            text = (f"{ordinal(viewer.standing.rank)} — {standing_value(page.kind, viewer.standing)}")
-        else:
-            text = viewer.reason or "Not ranked."
-        embed.add_field(f"Where {safe(viewer_name, NAME_LIMIT)} stands", text)
-    embed.footer = f"Page {page.page_number:,} · {board_rules(page.kind)} {LEFT_NOTE}"
-    return embed
+
+
+def viewer_field(kind: BoardKind, viewer: ViewerStanding, viewer_name: str) -> tuple[str, str]:
+    """The field that tells the viewer their place: its name and value."""
+    if viewer.standing is not None:
+        text = f"{ordinal(viewer.standing.rank)} — {standing_value(kind, viewer.standing)}"
+    else:
+        text = viewer.reason or "Not ranked."
+    return f"Where {safe(viewer_name, NAME_LIMIT)} stands", text
+
+
+FRAMES_KEPT = 64
+_frames: KeptWith[FirstPage, dict[str, Any]] = KeptWith(FRAMES_KEPT)
+
+
+def first_page_json(first: FirstPage, viewer: ViewerStanding, viewer_name: str) -> dict[str, Any]:
+    """``page_embed(first.page(viewer), viewer_name).to_dict()``, the frame drawn once for every
+    viewer of `first` (kept with it, with room for the viewer's field): only the field is theirs."""
+    frame = _frames.get(first, None, lambda: page_frame(first.page(None)).to_dict(EMBED_TOTAL_LIMIT - FIELD_ROOM))
+    return with_field(frame, *viewer_field(first.kind, viewer, viewer_name))
 
 
 def board_embed(kind: BoardKind, scope: BoardScope, standings: list[Standing]) -> Embed:
@@ -766,6 +814,21 @@ class LeaderboardService:
             else await viewer_standing(self._db, guild_id, kind, scope.scope, viewer_id)
         )
         return BoardPage(kind, scope, page_number, tuple(standings), next_cursor, viewer)
+
+    async def first(self, guild_id: int, kind: BoardKind, requested: str | None) -> FirstPage:
+        """The board's first page in the scope asked for (None: the current ceremony, if there is
+        one), as `/leaderboard show` opens it: between two commits one object for every viewer,
+        whose place is :meth:`viewer_on`."""
+
+        async def read() -> FirstPage:
+            scope = await resolve_scope(self._db, guild_id, requested)
+            return FirstPage(guild_id, kind, scope, await _top(self._db, SPECS[kind], guild_id, scope.scope, PAGE_SIZE))
+
+        return await self._db.remembered(("board_first_page", guild_id, kind, requested), read)
+
+    async def viewer_on(self, first: FirstPage, viewer_id: int) -> ViewerStanding:
+        """The viewer's place on `first`'s board (:func:`viewer_on_first_page`)."""
+        return await viewer_on_first_page(self._db, first, viewer_id)
 
     async def turn(
         self, guild_id: int, kind: BoardKind, scope: BoardScope, request: PageRequest[Cursor], *,

@@ -25,6 +25,7 @@ from bot.domain.leaderboards.service import (
     LeaderboardService,
     Standing,
     board_page,
+    first_page_json,
     page_at,
     page_embed,
     viewer_standing,
@@ -453,3 +454,45 @@ async def test_every_viewer_of_a_boards_first_page_gets_the_page_rendered_once_u
     assert after.standings is not ann.standings
     assert page_embed(after).description == "**1.** Bob — $80.00\n**2.** Zoë 🏆 — $50.00"
     assert page_embed(ann).description == "**1.** Zoë 🏆 — $50.00"  # a page shown before keeps its rows
+
+
+@pytest.mark.parametrize("kind", list(BoardKind))
+async def test_the_first_page_drawn_once_for_all_viewers_is_the_page_each_would_be_drawn(
+    db: Database, clock: FakeClock, kind: BoardKind
+) -> None:
+    """`/leaderboard show` draws a board's first page once between commits and adds each viewer's
+    place: for every viewer (on the page, below it, tied, never on the board, gone, anonymous) it
+    is exactly the page :func:`page_at` gives them, rendered as :func:`page_embed` renders it."""
+    rng = random.Random(f"first page {kind.value}")
+    start = clock()
+    for user_id in range(1, 40):
+        await member(db, GUILD, user_id, f"member {user_id} ✨", left_at=start if rng.random() < 0.1 else None)
+        reached = start + timedelta(seconds=rng.randrange(600))
+        if kind is BoardKind.LOSERS:
+            await losses(db, GUILD, ALL_TIME, user_id, rng.randint(1, 4), reached)
+        elif kind is BoardKind.DONORS:
+            cents = rng.choice((500, 1000, 2500))
+            anonymous = cents if rng.random() < 0.2 else 0
+            await run(db, "INSERT INTO pledge_member_totals VALUES (?, 0, ?, ?, ?, 1, ?)",
+                      (GUILD, user_id, cents, anonymous, to_storage(reached)))
+        else:
+            resolved = rng.randint(1, 6)
+            await pick_record(db, GUILD, ALL_TIME, user_id, rng.randint(0, resolved), resolved, reached)
+    boards = service(db, clock)
+
+    first = await boards.first(GUILD, kind, "all-time")
+    assert await boards.first(GUILD, kind, "all-time") is first  # between two commits, one page for all
+    for viewer_id in range(1, 45):
+        viewer = await boards.viewer_on(first, viewer_id)
+        drawn = await page_at(db, GUILD, kind, ALL_TIME, PageRequest(), viewer_id=viewer_id)
+        assert viewer == drawn.viewer
+        page = first.page(viewer)
+        assert (page.standings, page.next_cursor, page.page_number) == (drawn.standings, drawn.next_cursor, 1)
+        name = f"member {viewer_id} ✨"
+        assert first_page_json(first, viewer, name) == page_embed(page, viewer_name=name).to_dict()
+
+    await losses(db, GUILD, ALL_TIME, 99, 9, clock())
+    await run(db, "INSERT INTO pledge_member_totals VALUES (?, 0, 99, 99900, 0, 1, ?)", (GUILD, to_storage(clock())))
+    assert await boards.first(GUILD, kind, "all-time") is not first  # a commit: drawn again
+    with pytest.raises(InvalidInput):
+        await boards.first(GUILD, kind, "everything")
