@@ -623,8 +623,11 @@ async def viewer_on_first_page(reader: Reader, first: FirstPage, user_id: int) -
     row, reason = await _viewer_row(reader, spec, first.guild_id, first.scope.scope, user_id)
     if row is None:
         return ViewerStanding(None, reason)
-    better = await page_counts(reader, spec, first.guild_id, first.scope.scope, first.top.keys, from_top=True,
-                               viewer=rank_key(spec, row))
+    key = rank_key(spec, row)
+    # Members who share a score share its count: between two commits it is read once a score.
+    better = await remembered_by(reader, ("board_better", first.guild_id, first.kind, first.scope.scope, key),
+                                 lambda: page_counts(reader, spec, first.guild_id, first.scope.scope, first.top.keys,
+                                                     from_top=True, viewer=key))
     return _viewer_standing(spec, row, reason, better)
 
 

@@ -490,6 +490,10 @@ async def test_the_first_page_drawn_once_for_all_viewers_is_the_page_each_would_
         assert (page.standings, page.next_cursor, page.page_number) == (drawn.standings, drawn.next_cursor, 1)
         name = f"member {viewer_id} ✨"
         assert first_page_json(first, viewer, name) == page_embed(page, viewer_name=name).to_dict()
+    reads = db.quick_reads + db.slow_reads
+    for viewer_id in range(1, 45):  # scores are shared: each is counted once between commits
+        await boards.viewer_on(first, viewer_id)
+    assert db.quick_reads + db.slow_reads - reads == 44  # each viewer's own row, and nothing else
 
     await losses(db, GUILD, ALL_TIME, 99, 9, clock())
     await run(db, "INSERT INTO pledge_member_totals VALUES (?, 0, 99, 99900, 0, 1, ?)", (GUILD, to_storage(clock())))
