@@ -23,7 +23,7 @@ import hashlib
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from bot.clock import Clock, from_storage, to_storage
 from bot.db import Database, Row, Transaction, remembered_by
@@ -266,16 +266,71 @@ async def category_by_id(reader: Reader, guild_id: int, category_id: int) -> Cat
     return None if row is None else _category(row)
 
 
+MAX_ROW_ID = 2**63 - 1
+
+
+def row_id(text: str) -> int | None:
+    """`text` (spaces already folded) as a row id an option may carry (an autocomplete value):
+    decimal digits within SQLite's 64-bit integers; None for anything else (a name, even "1984")."""
+    if text.isdecimal() and len(text) <= 19 and text.isascii():
+        value = int(text)
+        if 0 < value <= MAX_ROW_ID:
+            return value
+    return None
+
+
+class Choice(NamedTuple):
+    """What a pick or a claim made by ids names, read in one statement (:func:`choice_by_ids`)."""
+
+    ceremony: Ceremony | None
+    """The server's current ceremony (None: there is none)."""
+    category: Category | None
+    """The category of that id in the current ceremony, if any."""
+    nominee: Nominee | None
+    """The nominee of that id in that category, if any."""
+    logged: bool
+    """The category's result is logged."""
+
+
+_CHOICE = (
+    "SELECT " + ", ".join(f"ce.{column}" for column in _CEREMONY_COLUMNS.split(", ")) + ", "  # noqa: S608
+    + ", ".join(f"c.{column} AS c_{column}" for column in _CATEGORY_COLUMNS.split(", ")) + ", "
+    + ", ".join(f"n.{column} AS n_{column}" for column in _NOMINEE_COLUMNS.split(", ")) + ", "
+    "EXISTS (SELECT 1 FROM results r WHERE r.category_id = c.id) AS logged "
+    "FROM ceremonies ce "
+    "LEFT JOIN categories c ON c.id = ?2 AND c.guild_id = ce.guild_id AND c.ceremony_id = ce.id "
+    "LEFT JOIN nominees n ON n.id = ?3 AND n.guild_id = ce.guild_id AND n.category_id = c.id "
+    "WHERE ce.guild_id = ?1 AND ce.is_current = 1"
+)
+
+
+async def choice_by_ids(reader: Reader, guild_id: int, category_id: int, nominee_id: int) -> Choice:
+    """The current ceremony, its category `category_id`, that category's nominee `nominee_id` and
+    whether its result is logged, in one statement: what :func:`require_current`,
+    :func:`resolve_category` and :func:`resolve_nominee` find for ids, and the results' row,
+    for a pick inside the writer's transaction (where every statement is the writer's time)."""
+    row = await reader.fetch_one(_CHOICE, (guild_id, category_id, nominee_id))
+    if row is None:
+        return Choice(None, None, None, False)
+    category = None if row["c_id"] is None else Category(
+        row["c_id"], row["c_ceremony_id"], row["c_name"], row["c_position"], bool(row["c_telecast"]))
+    nominee = None if row["n_id"] is None else Nominee(
+        row["n_id"], row["n_category_id"], row["n_name"], row["n_show"], row["n_episode"], row["n_label"],
+        row["n_position"])
+    return Choice(_ceremony(row), category, nominee, bool(row["logged"]) if category is not None else False)
+
+
 async def resolve_category(reader: Reader, ceremony: Ceremony, text: str) -> Category:
     """The category an option names: its id (an autocomplete value) or its exact name, any case."""
     wanted = " ".join(text.split())
     if not wanted:
         raise InvalidInput("Choose a category from the suggestions.", reason="no_category_given")
-    if wanted.isdecimal() and len(wanted) <= 19:
+    wanted_id = row_id(wanted)
+    if wanted_id is not None:
         row = await reader.fetch_one(
             f"SELECT {_CATEGORY_COLUMNS} FROM categories "  # noqa: S608
             "WHERE id = ? AND guild_id = ? AND ceremony_id = ?",
-            (int(wanted), ceremony.guild_id, ceremony.id),
+            (wanted_id, ceremony.guild_id, ceremony.id),
         )
         if row is not None:
             return _category(row)
@@ -304,12 +359,13 @@ async def resolve_nominee(reader: Reader, ceremony: Ceremony, category: Category
     wanted = " ".join(text.split())
     if not wanted:
         raise InvalidInput("Choose a nominee from the suggestions.", reason="no_nominee_given")
-    if wanted.isdecimal() and len(wanted) <= 19:
+    wanted_id = row_id(wanted)
+    if wanted_id is not None:
         row = await reader.fetch_one(
             "SELECT n.id, n.category_id, n.name, n.show, n.episode, n.label, n.position FROM nominees n "
             "JOIN categories c ON c.id = n.category_id "
             "WHERE n.id = ? AND n.guild_id = ? AND c.ceremony_id = ?",
-            (int(wanted), ceremony.guild_id, ceremony.id),
+            (wanted_id, ceremony.guild_id, ceremony.id),
         )
         if row is not None:
             nominee = _nominee(row)

@@ -33,6 +33,7 @@ from bot.domain.ceremonies.service import (
     Ceremony,
     Nominee,
     ceremony_by_id,
+    choice_by_ids,
     current_ceremony,
     require_current,
     require_fingerprint,
@@ -40,6 +41,7 @@ from bot.domain.ceremonies.service import (
     require_state,
     resolve_category,
     resolve_nominee,
+    row_id,
     short_label,
 )
 from bot.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound, WrongState
@@ -450,14 +452,27 @@ async def erase_member(tx: Transaction, guild_id: int, user_id: int, now: dateti
 async def _open_choice(
     tx: Transaction, guild_id: int, category: str, nominee: str, *, doing: str, ceremony_id: int | None = None
 ) -> tuple[Ceremony, Category, Nominee]:
-    """The ceremony, category and nominee a claim or pick names, while that category is still open."""
-    ceremony = await require_current(tx, guild_id)
+    """The ceremony, category and nominee a claim or pick names, while that category is still open.
+
+    Named by ids (a menu's, an autocomplete's), all of it is one statement (:func:`choice_by_ids`);
+    anything else, or ids that find nothing, is resolved one part at a time, as a name is."""
+    category_id, nominee_id = row_id(" ".join(category.split())), row_id(" ".join(nominee.split()))
+    if category_id is not None and nominee_id is not None:
+        choice = await choice_by_ids(tx, guild_id, category_id, nominee_id)
+        if choice.ceremony is None:
+            raise NotFound(NO_CEREMONY, reason="no_ceremony")
+        ceremony = choice.ceremony
+    else:
+        choice, ceremony = None, await require_current(tx, guild_id)
     require_same(ceremony, ceremony_id)
     require_state(ceremony, "draft", "live", doing=doing)
-    found = await resolve_category(tx, ceremony, category)
-    chosen = await resolve_nominee(tx, ceremony, found, nominee)
-    logged = await tx.fetch_one("SELECT 1 FROM results WHERE category_id = ?", (found.id,))
-    if logged is not None:
+    if choice is not None and choice.category is not None and choice.nominee is not None:
+        found, chosen, is_logged = choice.category, choice.nominee, choice.logged
+    else:
+        found = await resolve_category(tx, ceremony, category)
+        chosen = await resolve_nominee(tx, ceremony, found, nominee)
+        is_logged = await tx.fetch_one("SELECT 1 FROM results WHERE category_id = ?", (found.id,)) is not None
+    if is_logged:
         raise WrongState(
             f"The result of {safe(found.name, 100)} is logged: it's locked, so you can't {doing} there.",
             reason="category_logged", category=found.name,

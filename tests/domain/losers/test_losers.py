@@ -3,11 +3,14 @@ cards and the roster; each refusal is clear and changes nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import pytest
 
 from bot.db import Database, Transaction
-from bot.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound, WrongState
-from bot.domain.losers.service import MAX_CLAIMS_PER_MEMBER, ROSTER_PAGE_SIZE, erase_member
+from bot.domain.ceremonies.service import require_current, require_state, resolve_category, resolve_nominee
+from bot.domain.errors import Conflict, InvalidInput, LoungeError, NotAllowed, NotFound, WrongState
+from bot.domain.losers.service import MAX_CLAIMS_PER_MEMBER, ROSTER_PAGE_SIZE, _open_choice, erase_member
 from tests.clock import FakeClock
 from tests.domain.ceremony_helpers import HOST, Lounge, tiny_ceremony
 from tests.refusals import refused
@@ -202,3 +205,61 @@ async def test_a_forgotten_member_leaves_no_trace_and_others_keep_theirs(db: Dat
     assert await db.fetch_value("SELECT action FROM role_queue WHERE user_id = 10 ORDER BY id DESC") == "remove"
     assert await lounge.losses_of(11) == 2
     assert (await lounge.losers.roster(lounge.guild_id, 0)).members == 1
+
+
+async def _step_by_step(tx: Transaction, guild_id: int, category: str, nominee: str) -> tuple[object, ...]:
+    """What a pick's checks found before they were one statement: each part read on its own."""
+    ceremony = await require_current(tx, guild_id)
+    require_state(ceremony, "draft", "live", doing="make picks")
+    found = await resolve_category(tx, ceremony, category)
+    chosen = await resolve_nominee(tx, ceremony, found, nominee)
+    if await tx.fetch_one("SELECT 1 FROM results WHERE category_id = ?", (found.id,)) is not None:
+        raise WrongState("logged", reason="category_logged")
+    return ceremony, found, chosen
+
+
+async def _outcome(db: Database, check: Callable[[Transaction], Awaitable[tuple[object, ...]]]) -> object:
+    async def unit(tx: Transaction) -> object:
+        try:
+            return await check(tx)
+        except LoungeError as error:
+            return type(error), error.reason
+
+    return await db.write(unit)
+
+
+async def test_a_choice_made_by_ids_is_checked_in_one_statement_as_it_was_part_by_part(
+    db: Database, clock: FakeClock
+) -> None:
+    lounge = Lounge(db, clock)
+    await lounge.prepare(tiny_ceremony(), name="Old Emmys", start=False)
+    old_ids = [tuple(row) for row in await db.fetch_all("SELECT c.id, n.id FROM nominees n JOIN categories c "
+                                                         "ON c.id = n.category_id")]
+    await lounge.prepare(tiny_ceremony())  # another ceremony is current now: the old one's ids name nothing
+    await lounge.log(DRAMA, "Breaking Bad")
+    categories = [row[0] for row in await db.fetch_all("SELECT id FROM categories")]
+    nominees = [row[0] for row in await db.fetch_all("SELECT id FROM nominees")]
+    hostile = ["0", "9223372036854775807", "9223372036854775808", "9999999999999999999", "١", " 12 "]
+    pairs = [(str(c), str(n)) for c in categories for n in nominees]
+    pairs += [(str(c), h) for c in categories[:3] for h in hostile] + [(h, str(nominees[0])) for h in hostile]
+    pairs += [(str(c), str(n)) for c, n in old_ids[:3]]
+    for category, nominee in pairs:
+        one = await _outcome(db, lambda tx, c=category, n=nominee: _open_choice(
+            tx, lounge.guild_id, c, n, doing="make picks"))
+        parts = await _outcome(db, lambda tx, c=category, n=nominee: _step_by_step(tx, lounge.guild_id, c, n))
+        assert one == parts, (category, nominee)
+    assert {outcome for outcome in [await _outcome(db, lambda tx, c=c, n=n: _open_choice(
+        tx, lounge.guild_id, c, n, doing="make picks")) for c, n in pairs] if isinstance(outcome, tuple)
+        and len(outcome) == 2} >= {(WrongState, "category_logged"), (NotFound, "unknown_category"),
+                                   (NotFound, "unknown_nominee"), (InvalidInput, "nominee_in_another_category")}
+
+
+async def test_an_id_too_big_for_sqlite_is_refused_clearly(db: Database, clock: FakeClock) -> None:
+    lounge = Lounge(db, clock)
+    await lounge.prepare(tiny_ceremony())
+    before = await snapshot(db)
+    with refused(NotFound, "unknown_category"):
+        await lounge.member(10, "Ann").pick("99999999999999999999"[:19], "1")
+    with refused(NotFound, "unknown_nominee", category=DRAMA):
+        await lounge.member(10, "Ann").pick(DRAMA, "9999999999999999999")
+    assert await snapshot(db) == before
