@@ -183,7 +183,9 @@ def _run_batch(
     raw: sqlite3.Connection, works: Sequence[Work], header: Header = lambda: None
 ) -> tuple[list[tuple[bool, Any]], set[str], tuple[bytes | None, bytes | None]]:
     """On the writer's thread: one transaction for the whole batch, each unit under its own
-    savepoint, so that one unit's error rolls back only that unit; returns each unit's outcome,
+    savepoint, so that one unit's error rolls back only that unit (``ROLLBACK TO`` the newest
+    savepoint of the name, then ``RELEASE`` it; a unit that succeeded leaves its savepoint open
+    until the ``COMMIT``, which commits the whole stack); returns each unit's outcome,
     the topics the units notified, and the WAL-index header (`header()`) as the batch began,
     holding the write lock, and right after its commit (see :meth:`Database.tracked`). Raises
     (the transaction rolled back) when the database itself fails: a lock not granted, a full disk."""
@@ -202,9 +204,8 @@ def _run_batch(
                 if isinstance(error, sqlite3.OperationalError):
                     error = StorageUnavailable(str(error))
                 outcomes.append((False, error))
-            else:
-                raw.execute("RELEASE unit").close()
-                outcomes.append((True, value))
+            else:  # kept, not released: a statement less a unit; the next unit's savepoint nests
+                outcomes.append((True, value))  # inside it, so ROLLBACK TO unit undoes that unit alone
         raw.execute("COMMIT").close()
         committed = header()
     except BaseException:

@@ -41,6 +41,23 @@ async def test_a_failing_unit_rolls_back_alone(db: Database) -> None:
     assert details == ["first", "last"]
 
 
+async def test_in_one_batch_each_failing_unit_undoes_only_its_own_writes(db: Database) -> None:
+    async def unit(tx: Transaction, n: int) -> int:
+        await insert_entry(tx, f"{n} a")
+        await insert_entry(tx, f"{n} b")
+        if n % 3 == 1:
+            raise InvalidInput(f"unit {n} refused")
+        return n
+
+    commits = db.commits
+    results = await asyncio.gather(*(db.write(lambda tx, n=n: unit(tx, n)) for n in range(20)),
+                                   return_exceptions=True)
+    assert db.commits - commits == 1  # one batch: the savepoints of the units before a failure stay open
+    assert [isinstance(result, InvalidInput) for result in results] == [n % 3 == 1 for n in range(20)]
+    details = [row[0] for row in await db.fetch_all("SELECT detail FROM audit_log ORDER BY id")]
+    assert details == [f"{n} {part}" for n in range(20) if n % 3 != 1 for part in "ab"]
+
+
 async def test_writes_after_close_are_refused(db: Database) -> None:
     await db.close()
     with pytest.raises(Exception, match="database"):
