@@ -19,6 +19,11 @@ _REMEMBER = (
 )
 
 
+def stored_name(display_name: str) -> str:
+    """A display name as the members table keeps it."""
+    return cut(display_name, MAX_DISPLAY_NAME)
+
+
 async def remember_member(
     tx: Transaction, guild_id: int, user_id: int, display_name: str, now: datetime
 ) -> None:
@@ -31,7 +36,7 @@ async def remember_members(tx: Transaction, names: Mapping[tuple[int, int], str]
     stamp = to_storage(now)
     await tx.execute_many(
         _REMEMBER,
-        [(guild_id, user_id, cut(name, MAX_DISPLAY_NAME), stamp) for (guild_id, user_id), name in names.items()],
+        [(guild_id, user_id, stored_name(name), stamp) for (guild_id, user_id), name in names.items()],
     )
 
 

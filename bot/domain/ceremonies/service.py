@@ -290,26 +290,40 @@ class Choice(NamedTuple):
     """The nominee of that id in that category, if any."""
     logged: bool
     """The category's result is logged."""
+    previous: tuple[int, str] | None = None
+    """The member's pick in that category (its nominee's id and label), when a member was given."""
+    member_current: bool = False
+    """The member was given, is known under that display name and has not left (nothing to remember)."""
 
 
 _CHOICE = (
     "SELECT " + ", ".join(f"ce.{column}" for column in _CEREMONY_COLUMNS.split(", ")) + ", "  # noqa: S608
     + ", ".join(f"c.{column} AS c_{column}" for column in _CATEGORY_COLUMNS.split(", ")) + ", "
     + ", ".join(f"n.{column} AS n_{column}" for column in _NOMINEE_COLUMNS.split(", ")) + ", "
-    "EXISTS (SELECT 1 FROM results r WHERE r.category_id = c.id) AS logged "
+    "EXISTS (SELECT 1 FROM results r WHERE r.category_id = c.id) AS logged, "
+    "p.nominee_id AS previous_id, pn.label AS previous_label, "
+    "EXISTS (SELECT 1 FROM members m WHERE m.guild_id = ce.guild_id AND m.user_id = ?4 "
+    "AND m.display_name = ?5 AND m.left_at IS NULL) AS member_current "
     "FROM ceremonies ce "
     "LEFT JOIN categories c ON c.id = ?2 AND c.guild_id = ce.guild_id AND c.ceremony_id = ce.id "
     "LEFT JOIN nominees n ON n.id = ?3 AND n.guild_id = ce.guild_id AND n.category_id = c.id "
+    "LEFT JOIN picks p ON p.category_id = c.id AND p.user_id = ?4 "  # one at most: (category_id, user_id) is unique
+    "LEFT JOIN nominees pn ON pn.id = p.nominee_id "
     "WHERE ce.guild_id = ?1 AND ce.is_current = 1"
 )
 
 
-async def choice_by_ids(reader: Reader, guild_id: int, category_id: int, nominee_id: int) -> Choice:
+async def choice_by_ids(
+    reader: Reader, guild_id: int, category_id: int, nominee_id: int, member: tuple[int, str] | None = None
+) -> Choice:
     """The current ceremony, its category `category_id`, that category's nominee `nominee_id` and
     whether its result is logged, in one statement: what :func:`require_current`,
     :func:`resolve_category` and :func:`resolve_nominee` find for ids, and the results' row,
-    for a pick inside the writer's transaction (where every statement is the writer's time)."""
-    row = await reader.fetch_one(_CHOICE, (guild_id, category_id, nominee_id))
+    for a pick inside the writer's transaction (where every statement is the writer's time).
+    With `member` (their id and display name as stored), also their pick in the category and
+    whether the members table already holds them so."""
+    user_id, stored_name = member if member is not None else (None, None)
+    row = await reader.fetch_one(_CHOICE, (guild_id, category_id, nominee_id, user_id, stored_name))
     if row is None:
         return Choice(None, None, None, False)
     category = None if row["c_id"] is None else Category(
@@ -317,7 +331,9 @@ async def choice_by_ids(reader: Reader, guild_id: int, category_id: int, nominee
     nominee = None if row["n_id"] is None else Nominee(
         row["n_id"], row["n_category_id"], row["n_name"], row["n_show"], row["n_episode"], row["n_label"],
         row["n_position"])
-    return Choice(_ceremony(row), category, nominee, bool(row["logged"]) if category is not None else False)
+    previous = None if row["previous_id"] is None else (row["previous_id"], row["previous_label"])
+    return Choice(_ceremony(row), category, nominee, bool(row["logged"]) if category is not None else False,
+                  previous, bool(row["member_current"]))
 
 
 async def resolve_category(reader: Reader, ceremony: Ceremony, text: str) -> Category:

@@ -31,6 +31,7 @@ from bot.domain.ceremonies.service import (
     NO_CEREMONY,
     Category,
     Ceremony,
+    Choice,
     Nominee,
     ceremony_by_id,
     choice_by_ids,
@@ -181,7 +182,7 @@ class LoserService:
     ) -> ClaimReceipt:
         async def claim_unit(tx: Transaction) -> ClaimReceipt:
             now = self._clock()
-            ceremony, found, chosen = await _open_choice(tx, guild_id, category, nominee, doing="claim a nominee")
+            ceremony, found, chosen, _ = await _open_choice(tx, guild_id, category, nominee, doing="claim a nominee")
             row = await tx.fetch_one("SELECT user_id FROM claims WHERE nominee_id = ?", (chosen.id,))
             if row is not None:
                 if row["user_id"] == user_id:
@@ -215,7 +216,7 @@ class LoserService:
 
     async def unclaim(self, guild_id: int, *, user_id: int, category: str, nominee: str) -> ClaimReceipt:
         async def unclaim_unit(tx: Transaction) -> ClaimReceipt:
-            _ceremony, found, chosen = await _open_choice(
+            _ceremony, found, chosen, _ = await _open_choice(
                 tx, guild_id, category, nominee, doing="unclaim a nominee"
             )
             changed = await tx.execute(
@@ -243,25 +244,31 @@ class LoserService:
 
         async def pick_unit(tx: Transaction) -> PickReceipt:
             now = self._clock()
-            ceremony, found, chosen = await _open_choice(
-                tx, guild_id, category, nominee, doing="make picks", ceremony_id=ceremony_id
+            ceremony, found, chosen, choice = await _open_choice(
+                tx, guild_id, category, nominee, doing="make picks", ceremony_id=ceremony_id,
+                member=(user_id, members.stored_name(display_name)),
             )
             require_fingerprint(chosen, nominee_check)
-            previous = await tx.fetch_one(
-                "SELECT n.id, n.label FROM picks p JOIN nominees n ON n.id = p.nominee_id "
-                "WHERE p.category_id = ? AND p.user_id = ?",
-                (found.id, user_id),
-            )
-            if previous is not None and previous["id"] == chosen.id:
+            if choice is not None:  # read with the choice, in the same statement
+                previous = choice.previous
+            else:
+                row = await tx.fetch_one(
+                    "SELECT n.id, n.label FROM picks p JOIN nominees n ON n.id = p.nominee_id "
+                    "WHERE p.category_id = ? AND p.user_id = ?",
+                    (found.id, user_id),
+                )
+                previous = None if row is None else (row["id"], row["label"])
+            if previous is not None and previous[0] == chosen.id:
                 return PickReceipt(found, chosen, None)  # picking the same again is fine, and changes nothing
-            await members.remember_member(tx, guild_id, user_id, display_name, now)
+            if choice is None or not choice.member_current:  # else remembering them would change nothing
+                await members.remember_member(tx, guild_id, user_id, display_name, now)
             await tx.execute(
                 "INSERT INTO picks (guild_id, ceremony_id, category_id, user_id, nominee_id, picked_at) "
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (category_id, user_id) DO UPDATE SET "
                 "nominee_id = excluded.nominee_id, picked_at = excluded.picked_at WHERE picks.outcome IS NULL",
                 (guild_id, ceremony.id, found.id, user_id, chosen.id, to_storage(now)),
             )
-            return PickReceipt(found, chosen, None if previous is None else previous["label"])
+            return PickReceipt(found, chosen, None if previous is None else previous[1])
 
         return await self._db.write(pick_unit)
 
@@ -450,15 +457,16 @@ async def erase_member(tx: Transaction, guild_id: int, user_id: int, now: dateti
 
 
 async def _open_choice(
-    tx: Transaction, guild_id: int, category: str, nominee: str, *, doing: str, ceremony_id: int | None = None
-) -> tuple[Ceremony, Category, Nominee]:
+    tx: Transaction, guild_id: int, category: str, nominee: str, *, doing: str, ceremony_id: int | None = None,
+    member: tuple[int, str] | None = None,
+) -> tuple[Ceremony, Category, Nominee, Choice | None]:
     """The ceremony, category and nominee a claim or pick names, while that category is still open.
 
     Named by ids (a menu's, an autocomplete's), all of it is one statement (:func:`choice_by_ids`);
     anything else, or ids that find nothing, is resolved one part at a time, as a name is."""
     category_id, nominee_id = row_id(" ".join(category.split())), row_id(" ".join(nominee.split()))
     if category_id is not None and nominee_id is not None:
-        choice = await choice_by_ids(tx, guild_id, category_id, nominee_id)
+        choice = await choice_by_ids(tx, guild_id, category_id, nominee_id, member)
         if choice.ceremony is None:
             raise NotFound(NO_CEREMONY, reason="no_ceremony")
         ceremony = choice.ceremony
@@ -469,6 +477,7 @@ async def _open_choice(
     if choice is not None and choice.category is not None and choice.nominee is not None:
         found, chosen, is_logged = choice.category, choice.nominee, choice.logged
     else:
+        choice = None
         found = await resolve_category(tx, ceremony, category)
         chosen = await resolve_nominee(tx, ceremony, found, nominee)
         is_logged = await tx.fetch_one("SELECT 1 FROM results WHERE category_id = ?", (found.id,)) is not None
@@ -477,7 +486,7 @@ async def _open_choice(
             f"The result of {safe(found.name, 100)} is logged: it's locked, so you can't {doing} there.",
             reason="category_logged", category=found.name,
         )
-    return ceremony, found, chosen
+    return ceremony, found, chosen, choice
 
 
 async def _breakdown(db: Database, guild_id: int, user_id: int, ceremony_id: int | None) -> LossBreakdown:

@@ -10,7 +10,13 @@ import pytest
 from bot.db import Database, Transaction
 from bot.domain.ceremonies.service import require_current, require_state, resolve_category, resolve_nominee
 from bot.domain.errors import Conflict, InvalidInput, LoungeError, NotAllowed, NotFound, WrongState
-from bot.domain.losers.service import MAX_CLAIMS_PER_MEMBER, ROSTER_PAGE_SIZE, _open_choice, erase_member
+from bot.domain.losers.service import (
+    MAX_CLAIMS_PER_MEMBER,
+    ROSTER_PAGE_SIZE,
+    PickReceipt,
+    _open_choice,
+    erase_member,
+)
 from tests.clock import FakeClock
 from tests.domain.ceremony_helpers import HOST, Lounge, tiny_ceremony
 from tests.refusals import refused
@@ -218,6 +224,11 @@ async def _step_by_step(tx: Transaction, guild_id: int, category: str, nominee: 
     return ceremony, found, chosen
 
 
+async def _in_one(tx: Transaction, guild_id: int, category: str, nominee: str) -> tuple[object, ...]:
+    ceremony, found, chosen, _ = await _open_choice(tx, guild_id, category, nominee, doing="make picks")
+    return ceremony, found, chosen
+
+
 async def _outcome(db: Database, check: Callable[[Transaction], Awaitable[tuple[object, ...]]]) -> object:
     async def unit(tx: Transaction) -> object:
         try:
@@ -244,12 +255,11 @@ async def test_a_choice_made_by_ids_is_checked_in_one_statement_as_it_was_part_b
     pairs += [(str(c), h) for c in categories[:3] for h in hostile] + [(h, str(nominees[0])) for h in hostile]
     pairs += [(str(c), str(n)) for c, n in old_ids[:3]]
     for category, nominee in pairs:
-        one = await _outcome(db, lambda tx, c=category, n=nominee: _open_choice(
-            tx, lounge.guild_id, c, n, doing="make picks"))
+        one = await _outcome(db, lambda tx, c=category, n=nominee: _in_one(tx, lounge.guild_id, c, n))
         parts = await _outcome(db, lambda tx, c=category, n=nominee: _step_by_step(tx, lounge.guild_id, c, n))
         assert one == parts, (category, nominee)
-    assert {outcome for outcome in [await _outcome(db, lambda tx, c=c, n=n: _open_choice(
-        tx, lounge.guild_id, c, n, doing="make picks")) for c, n in pairs] if isinstance(outcome, tuple)
+    assert {outcome for outcome in [await _outcome(db, lambda tx, c=c, n=n: _in_one(
+        tx, lounge.guild_id, c, n)) for c, n in pairs] if isinstance(outcome, tuple)
         and len(outcome) == 2} >= {(WrongState, "category_logged"), (NotFound, "unknown_category"),
                                    (NotFound, "unknown_nominee"), (InvalidInput, "nominee_in_another_category")}
 
@@ -263,3 +273,41 @@ async def test_an_id_too_big_for_sqlite_is_refused_clearly(db: Database, clock: 
     with refused(NotFound, "unknown_nominee", category=DRAMA):
         await lounge.member(10, "Ann").pick(DRAMA, "9999999999999999999")
     assert await snapshot(db) == before
+
+
+async def test_a_pick_by_ids_remembers_the_member_only_when_something_changed(db: Database, clock: FakeClock) -> None:
+    lounge = Lounge(db, clock)
+    await lounge.prepare(tiny_ceremony())
+    ids = {row[0]: (row[1], row[2]) for row in await db.fetch_all(
+        "SELECT n.name, c.id, n.id FROM nominees n JOIN categories c ON c.id = n.category_id WHERE c.name = ?",
+        (DRAMA,))}
+    guild = lounge.guild_id
+
+    async def pick(name: str, label: str) -> PickReceipt:
+        category_id, nominee_id = ids[label]
+        return await lounge.losers.pick(guild, user_id=10, display_name=name, category=str(category_id),
+                                        nominee=str(nominee_id))
+
+    async def member_row() -> tuple[object, ...]:
+        row = await db.fetch_one("SELECT display_name, left_at FROM members WHERE guild_id = ? AND user_id = 10",
+                                 (guild,))
+        assert row is not None
+        return tuple(row)
+
+    first = await pick("Ann 🌙", "Mad Men")
+    assert await member_row() == ("Ann 🌙", None)  # a newcomer is remembered
+    changed = await pick("Ann 🌙", "True Detective")
+    assert changed.previous == "Mad Men"
+    assert await pick("Ann 🌙", "True Detective") == PickReceipt(changed.category, changed.nominee, None)
+    await pick("Anne", "Breaking Bad")
+    assert await member_row() == ("Anne", None)  # renamed
+    await db.write(lambda tx: tx.execute("UPDATE members SET left_at = 'then' WHERE user_id = 10"))
+    await pick("Anne", "Mad Men")
+    assert await member_row() == ("Anne", None)  # back
+    long_name = "A" * 150
+    await pick(long_name, "True Detective")
+    await pick(long_name, "Mad Men")
+    assert await member_row() == ("A" * 100, None)  # kept as stored, cut
+    picks = [tuple(row) for row in await db.fetch_all("SELECT category_id, nominee_id FROM picks WHERE user_id = 10")]
+    assert picks == [ids["Mad Men"]]
+    assert first.previous is None
