@@ -119,12 +119,21 @@ class Transaction:
     :meth:`Database.write`): these methods are ``async`` so that a unit reads as the rest of
     the code does, but each runs its statement at once and never suspends."""
 
-    __slots__ = ("_raw", "notified")
+    __slots__ = ("_raw", "kept", "notified")
 
     def __init__(self, raw: sqlite3.Connection) -> None:
         self._raw = raw
         self.notified: set[str] = set()
         """The topics units of this batch wrote to (:meth:`notify`)."""
+        self.kept: list[tuple[tuple[Any, ...], Any]] = []
+        """This unit's answers for :meth:`Database.tracked` (:meth:`keep`)."""
+
+    def keep(self, table: str, key: tuple[Any, ...], value: Any) -> None:
+        """Say that `value` is the answer :meth:`Database.tracked` gives about `table`'s rows of
+        `key` once this unit is committed (read inside it, after its writes): it is kept, unless a
+        later unit of the batch touches those rows or another process commits meanwhile, so the
+        caller need not read it again after the commit."""
+        self.kept.append(((table, *key), value))
 
     def notify(self, topic: str) -> None:
         """Say that this unit wrote what `topic`'s listeners wait for (e.g. an announcement to
@@ -177,24 +186,30 @@ def _drive(unit: Awaitable[Any]) -> Any:
 
 
 Header = Callable[[], bytes | None]
+Kept = list[tuple[tuple[Any, ...], Any, int]]
+"""What the units of a batch kept (:meth:`Transaction.keep`): the key, the value, and how many
+changes the TEMP triggers had noted when the unit ended."""
 
 
 def _run_batch(
-    raw: sqlite3.Connection, works: Sequence[Work], header: Header = lambda: None
-) -> tuple[list[tuple[bool, Any]], set[str], tuple[bytes | None, bytes | None]]:
+    raw: sqlite3.Connection, works: Sequence[Work], header: Header = lambda: None, noted: Callable[[], int] = lambda: 0
+) -> tuple[list[tuple[bool, Any]], set[str], tuple[bytes | None, bytes | None], Kept]:
     """On the writer's thread: one transaction for the whole batch, each unit under its own
     savepoint, so that one unit's error rolls back only that unit (``ROLLBACK TO`` the newest
     savepoint of the name, then ``RELEASE`` it; a unit that succeeded leaves its savepoint open
     until the ``COMMIT``, which commits the whole stack); returns each unit's outcome,
     the topics the units notified, and the WAL-index header (`header()`) as the batch began,
-    holding the write lock, and right after its commit (see :meth:`Database.tracked`). Raises
+    holding the write lock, and right after its commit (see :meth:`Database.tracked`), and what
+    the units that succeeded kept (:meth:`Transaction.keep`, with `noted()` as they ended). Raises
     (the transaction rolled back) when the database itself fails: a lock not granted, a full disk."""
     raw.execute("BEGIN IMMEDIATE").close()
     began = header()  # the write lock is ours: nobody else can commit until our COMMIT ends
     try:
         tx = Transaction(raw)
         outcomes: list[tuple[bool, Any]] = []
+        kept: Kept = []
         for work in works:
+            tx.kept = []
             raw.execute("SAVEPOINT unit").close()
             try:
                 value = _drive(work(tx))
@@ -206,13 +221,15 @@ def _run_batch(
                 outcomes.append((False, error))
             else:  # kept, not released: a statement less a unit; the next unit's savepoint nests
                 outcomes.append((True, value))  # inside it, so ROLLBACK TO unit undoes that unit alone
+                mark = noted()
+                kept.extend((key, answer, mark) for key, answer in tx.kept)
         raw.execute("COMMIT").close()
         committed = header()
     except BaseException:
         with contextlib.suppress(sqlite3.Error):
             raw.execute("ROLLBACK").close()
         raise
-    return outcomes, tx.notified, (began, committed)
+    return outcomes, tx.notified, (began, committed), kept
 
 
 def _write_count(header: bytes) -> int:
@@ -306,8 +323,8 @@ class Database:
         """The WAL-index header the tracked answers are consistent with."""
         self._tracked_generation = 0
         self._batch_in_flight = False
-        self._rows_changed: set[tuple[Any, ...]] = set()
-        """Written by the TEMP triggers on the writer's thread, during a batch."""
+        self._rows_changed: list[tuple[Any, ...]] = []
+        """Written by the TEMP triggers on the writer's thread, during a batch, in order."""
         self.tracked_hits = 0
 
     @classmethod
@@ -434,7 +451,7 @@ class Database:
         changed = self._rows_changed
 
         def note(*key: Any) -> None:
-            changed.add(key)
+            changed.append(key)
 
         def install(raw: sqlite3.Connection) -> None:
             raw.create_function("lounge_row_changed", -1, note)
@@ -507,10 +524,12 @@ class Database:
         self._tracked_as_of = as_of
         self._tracked_generation += 1
 
-    def _tracked_after(self, headers: tuple[bytes | None, bytes | None] | None) -> None:
+    def _tracked_after(self, headers: tuple[bytes | None, bytes | None] | None, kept: Kept | None = None) -> None:
         """After a batch (None: it failed): drop what it touched, or everything when another
-        process may have committed around it."""
-        changed = set(self._rows_changed)
+        process may have committed around it; then keep what its units kept
+        (:meth:`Transaction.keep`) about rows no later unit of the batch touched."""
+        notes = list(self._rows_changed)
+        changed = set(notes)
         self._rows_changed.clear()
         self._batch_in_flight = False
         began, committed = (None, None) if headers is None else headers
@@ -527,6 +546,12 @@ class Database:
         for table in {key[0] for key in changed}:
             for full_key in self._tracked_by_table.pop(table, ()):
                 self._tracked.pop(full_key, None)
+        for key, value, mark in kept or ():
+            if key[0] in self._tracked_tables and key not in notes[mark:]:
+                if len(self._tracked) >= REMEMBERED_MAX:
+                    self._tracked.clear()
+                    self._tracked_by_table.clear()
+                self._tracked[key] = value
         self._tracked_as_of = committed
         self._tracked_generation += 1
 
@@ -604,8 +629,8 @@ class Database:
         self._batch_in_flight = True
         header = self._version.current if self._version is not None else (lambda: None)
         try:
-            outcomes, notified, headers = await in_thread(
-                self._conn, _run_batch, [unit.work for unit in batch], header)
+            outcomes, notified, headers, kept = await in_thread(
+                self._conn, _run_batch, [unit.work for unit in batch], header, self._rows_changed.__len__)
         except sqlite3.Error as error:
             self._tracked_after(None)
             self._fail(batch, error)
@@ -614,7 +639,7 @@ class Database:
             self._tracked_after(None)
             self._fail(batch, StorageUnavailable("the write was interrupted"))
             raise
-        self._tracked_after(headers)
+        self._tracked_after(headers, kept)
         self.commits += 1
         self.units_committed += len(batch)
         for listener, topic in self._commit_listeners:

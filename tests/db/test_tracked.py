@@ -4,6 +4,7 @@ commit by anyone else — another connection, another process — drops everythi
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
@@ -136,3 +137,53 @@ async def test_nothing_is_kept_for_a_table_not_tracked_or_an_in_memory_database(
         assert [await memory.tracked("books", (1,), read) for _ in range(2)] == [3, 4]
     finally:
         await memory.close()
+
+
+async def _add_and_keep(tx: Transaction, owner: int, title: str) -> None:
+    """A unit that adds a book and says what the owner's titles are now (read after its write)."""
+    await tx.execute("INSERT INTO books (owner, shelf, title) VALUES (?, 1, ?)", (owner, title))
+    rows = await tx.fetch_all("SELECT title FROM books WHERE owner = ? ORDER BY id", (owner,))
+    tx.keep("books", (owner,), [row[0] for row in rows])
+
+
+async def test_what_a_unit_keeps_is_answered_after_its_commit_without_a_read(db: Database) -> None:
+    shelf = Shelf(db)
+    await shelf.setup()
+    await db.write(lambda tx: _add_and_keep(tx, 1, "Ann's first"))
+    assert await shelf.titles(1) == ["Ann's first"]
+    assert shelf.reads == 0
+
+
+async def test_a_later_unit_of_the_batch_touching_the_rows_makes_a_kept_answer_read_again(db: Database) -> None:
+    shelf = Shelf(db)
+    await shelf.setup()
+    commits = db.commits
+    await asyncio.gather(
+        db.write(lambda tx: shelf_add(tx, 1, "before")),  # earlier in the batch: seen by the keeping unit
+        db.write(lambda tx: _add_and_keep(tx, 1, "kept")),
+        db.write(lambda tx: _add_and_keep(tx, 2, "Bob's")),
+        db.write(lambda tx: shelf_add(tx, 1, "after")),  # later: what unit 2 kept is stale
+    )
+    assert db.commits - commits == 1
+    assert await shelf.titles(2) == ["Bob's"]
+    assert shelf.reads == 0  # Bob's answer was kept: nobody touched his rows after
+    assert await shelf.titles(1) == ["before", "kept", "after"]
+    assert shelf.reads == 1
+
+
+async def test_a_failing_unit_keeps_nothing(db: Database) -> None:
+    shelf = Shelf(db)
+    await shelf.setup()
+
+    async def keep_then_fail(tx: Transaction) -> None:
+        tx.keep("books", (1,), ["never written"])
+        raise ValueError("refused")
+
+    with pytest.raises(ValueError, match="refused"):
+        await db.write(keep_then_fail)
+    assert await shelf.titles(1) == []
+    assert shelf.reads == 1
+
+
+async def shelf_add(tx: Transaction, owner: int, title: str) -> None:
+    await tx.execute("INSERT INTO books (owner, shelf, title) VALUES (?, 1, ?)", (owner, title))

@@ -35,15 +35,13 @@ from bot.domain.ceremonies.service import (
     resolve_category,
 )
 from bot.domain.errors import NotFound
-from bot.domain.losers.service import LoserService, PickReceipt
+from bot.domain.losers.service import MEMBER_PICKS_KEY, LoserService, PickReceipt, member_picks
 from bot.domain.settings.service import SettingsService
 from bot.kept import KeptWith
 from bot.text import safe
 
 Scope = Literal["telecast", "all"]
 Turn = Literal["previous", "next", "only_unpicked", "show_all"]
-PICK_KEY = ("guild_id", "user_id", "ceremony_id")
-"""A member's picks in a ceremony, as :meth:`BallotService._picks` keeps them."""
 PAGE_SIZE = 4
 """Categories per page: four select menus, and the row of buttons, fill Discord's five rows."""
 
@@ -230,9 +228,10 @@ class BallotService:
                 f"That category is no longer part of {safe(ceremony.title, 100)}: nothing was changed.",
                 reason="unknown_category", category_id=category_id,
             )
-        receipt = await self._losers.pick(
+        await self._track_picks()
+        receipt = await self._losers.pick(  # the picks it leaves are kept: the page reads none
             guild_id, user_id=user_id, display_name=display_name, category=str(category_id),
-            nominee=str(nominee_id), ceremony_id=cursor.ceremony_id, nominee_check=nominee_check,
+            nominee=str(nominee_id), ceremony_id=cursor.ceremony_id, nominee_check=nominee_check, keep_picks=True,
         )
         entries = await self._entries(ceremony, user_id, cursor.scope)
         return await self._page(guild_id, ceremony, user_id, cursor, entries, receipt)
@@ -252,18 +251,14 @@ class BallotService:
         """The member's picks in the ceremony, category id -> nominee id: kept between their own
         picks (:meth:`Database.tracked`: a member paging through their ballot reads them once,
         however many others pick meanwhile). Never to be changed by the caller."""
+        await self._track_picks()
+        return await self._db.tracked("picks", (ceremony.guild_id, user_id, ceremony.id),
+                                      lambda: member_picks(self._db, ceremony.guild_id, user_id, ceremony.id))
+
+    async def _track_picks(self) -> None:
         if not self._picks_tracked:
-            await self._db.track("picks", PICK_KEY)
+            await self._db.track("picks", MEMBER_PICKS_KEY)
             self._picks_tracked = True
-
-        async def read() -> dict[int, int]:
-            rows = await self._db.fetch_all(
-                "SELECT category_id, nominee_id FROM picks WHERE guild_id = ? AND user_id = ? AND ceremony_id = ?",
-                (ceremony.guild_id, user_id, ceremony.id),
-            )
-            return {row[0]: row[1] for row in rows}
-
-        return await self._db.tracked("picks", (ceremony.guild_id, user_id, ceremony.id), read)
 
     async def _page(
         self, guild_id: int, ceremony: Ceremony, user_id: int, cursor: BallotCursor, entries: _Entries,

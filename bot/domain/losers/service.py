@@ -33,6 +33,7 @@ from bot.domain.ceremonies.service import (
     Ceremony,
     Choice,
     Nominee,
+    Reader,
     ceremony_by_id,
     choice_by_ids,
     current_ceremony,
@@ -236,11 +237,13 @@ class LoserService:
 
     async def pick(
         self, guild_id: int, *, user_id: int, display_name: str, category: str, nominee: str,
-        ceremony_id: int | None = None, nominee_check: str | None = None,
+        ceremony_id: int | None = None, nominee_check: str | None = None, keep_picks: bool = False,
     ) -> PickReceipt:
         """Record (or change) the member's pick in `category`. A ballot's menu also says which
         ceremony it was made for (`ceremony_id`) and the nominee's `fingerprint` (`nominee_check`):
-        a stale menu is refused."""
+        a stale menu is refused. With `keep_picks`, the member's picks as this pick leaves them
+        are read in its transaction and kept (:func:`member_picks`, :meth:`Transaction.keep`):
+        the ballot shows them next without reading them again."""
 
         async def pick_unit(tx: Transaction) -> PickReceipt:
             now = self._clock()
@@ -268,6 +271,9 @@ class LoserService:
                 "nominee_id = excluded.nominee_id, picked_at = excluded.picked_at WHERE picks.outcome IS NULL",
                 (guild_id, ceremony.id, found.id, user_id, chosen.id, to_storage(now)),
             )
+            if keep_picks:
+                picks = await member_picks(tx, guild_id, user_id, ceremony.id)
+                tx.keep("picks", (guild_id, user_id, ceremony.id), picks)
             return PickReceipt(found, chosen, None if previous is None else previous[1])
 
         return await self._db.write(pick_unit)
@@ -454,6 +460,19 @@ async def erase_member(tx: Transaction, guild_id: int, user_id: int, now: dateti
         tx, guild_id, [user_id], role_id=None, result_id=None, reason="Forgotten at their request", now=now
     )
     return removed + len(dropped)
+
+
+MEMBER_PICKS_KEY = ("guild_id", "user_id", "ceremony_id")
+"""The columns a member's picks in a ceremony are named by (:func:`member_picks`, :meth:`Database.track`)."""
+
+
+async def member_picks(reader: Reader, guild_id: int, user_id: int, ceremony_id: int) -> dict[int, int]:
+    """The member's picks in the ceremony: category id -> nominee id."""
+    rows = await reader.fetch_all(
+        "SELECT category_id, nominee_id FROM picks WHERE guild_id = ? AND user_id = ? AND ceremony_id = ?",
+        (guild_id, user_id, ceremony_id),
+    )
+    return {row[0]: row[1] for row in rows}
 
 
 async def _open_choice(

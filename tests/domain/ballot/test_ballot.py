@@ -237,3 +237,21 @@ async def test_a_page_lists_each_categorys_nominees_in_the_files_order(
 
 def _parsed(document: dict[str, Any]) -> ParsedCeremony:
     return parse_ceremony_file(json.dumps(document).encode(), "x.json")
+
+
+async def test_a_choice_is_shown_from_what_its_commit_left_reading_nothing_again(
+    db: Database, clock: FakeClock
+) -> None:
+    lounge = Lounge(db, clock)
+    await lounge.prepare(ten_categories())
+    ballots = Ballots(lounge)
+    page = await ballots.open()
+    await ballots.choose(page, "Category 1", 0)  # the first: the settings and the picks' triggers set up
+
+    reads = db.quick_reads + db.slow_reads
+    page = await ballots.choose(page, "Category 2", 1)
+    page = await ballots.choose(page, "Category 1", 2)  # changed: the page shows the new pick at once
+    assert db.quick_reads + db.slow_reads == reads  # the ceremony, settings, layout and picks all kept
+    assert [line.pick.name if line.pick else None for line in page.lines] == ["Nominee 1.2", "Nominee 2.1", None, None]
+    assert {tuple(row) for row in await db.fetch_all("SELECT category_id, nominee_id FROM picks")} == {
+        (line.category.id, line.pick.id) for line in page.lines if line.pick is not None}
