@@ -510,13 +510,16 @@ class Database:
         value = await read()
         if (not self._batch_in_flight and generation == self._tracked_generation
                 and self._version.current() == self._tracked_as_of):
-            if len(self._tracked) >= REMEMBERED_MAX:
-                self._tracked.clear()
-                self._tracked_by_table.clear()
-            self._tracked[full_key] = value
+            self._keep_tracked(full_key, value)
             for table in tables:
                 self._tracked_by_table.setdefault(table, set()).add(full_key)
         return value
+
+    def _keep_tracked(self, full_key: Hashable, value: Any) -> None:
+        if len(self._tracked) >= REMEMBERED_MAX:  # full: everything is dropped, as remembered does
+            self._tracked.clear()
+            self._tracked_by_table.clear()
+        self._tracked[full_key] = value
 
     def _forget_tracked(self, as_of: bytes | None) -> None:
         self._tracked.clear()
@@ -548,10 +551,7 @@ class Database:
                 self._tracked.pop(full_key, None)
         for key, value, mark in kept or ():
             if key[0] in self._tracked_tables and key not in notes[mark:]:
-                if len(self._tracked) >= REMEMBERED_MAX:
-                    self._tracked.clear()
-                    self._tracked_by_table.clear()
-                self._tracked[key] = value
+                self._keep_tracked(key, value)
         self._tracked_as_of = committed
         self._tracked_generation += 1
 

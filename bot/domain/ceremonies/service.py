@@ -157,13 +157,16 @@ def _ceremony(row: Row) -> Ceremony:
     )
 
 
-def _category(row: Row) -> Category:
-    return Category(row["id"], row["ceremony_id"], row["name"], row["position"], bool(row["telecast"]))
+def _category(row: Row, prefix: str = "") -> Category:
+    """A category from a row of :data:`_CATEGORY_COLUMNS` (each named with `prefix` in a join)."""
+    return Category(row[f"{prefix}id"], row[f"{prefix}ceremony_id"], row[f"{prefix}name"], row[f"{prefix}position"],
+                    bool(row[f"{prefix}telecast"]))
 
 
-def _nominee(row: Row) -> Nominee:
-    return Nominee(row["id"], row["category_id"], row["name"], row["show"], row["episode"], row["label"],
-                   row["position"])
+def _nominee(row: Row, prefix: str = "") -> Nominee:
+    """A nominee from a row of :data:`_NOMINEE_COLUMNS` (each named with `prefix` in a join)."""
+    return Nominee(row[f"{prefix}id"], row[f"{prefix}category_id"], row[f"{prefix}name"], row[f"{prefix}show"],
+                   row[f"{prefix}episode"], row[f"{prefix}label"], row[f"{prefix}position"])
 
 
 async def current_ceremony(reader: Reader, guild_id: int) -> Ceremony | None:
@@ -270,8 +273,9 @@ MAX_ROW_ID = 2**63 - 1
 
 
 def row_id(text: str) -> int | None:
-    """`text` (spaces already folded) as a row id an option may carry (an autocomplete value):
+    """`text` as a row id an option may carry (an autocomplete value; spaces around it aside):
     decimal digits within SQLite's 64-bit integers; None for anything else (a name, even "1984")."""
+    text = text.strip()
     if text.isdecimal() and len(text) <= 19 and text.isascii():
         value = int(text)
         if 0 < value <= MAX_ROW_ID:
@@ -326,11 +330,8 @@ async def choice_by_ids(
     row = await reader.fetch_one(_CHOICE, (guild_id, category_id, nominee_id, user_id, stored_name))
     if row is None:
         return Choice(None, None, None, False)
-    category = None if row["c_id"] is None else Category(
-        row["c_id"], row["c_ceremony_id"], row["c_name"], row["c_position"], bool(row["c_telecast"]))
-    nominee = None if row["n_id"] is None else Nominee(
-        row["n_id"], row["n_category_id"], row["n_name"], row["n_show"], row["n_episode"], row["n_label"],
-        row["n_position"])
+    category = None if row["c_id"] is None else _category(row, "c_")
+    nominee = None if row["n_id"] is None else _nominee(row, "n_")
     previous = None if row["previous_id"] is None else (row["previous_id"], row["previous_label"])
     return Choice(_ceremony(row), category, nominee, bool(row["logged"]) if category is not None else False,
                   previous, bool(row["member_current"]))

@@ -483,7 +483,7 @@ async def _open_choice(
 
     Named by ids (a menu's, an autocomplete's), all of it is one statement (:func:`choice_by_ids`);
     anything else, or ids that find nothing, is resolved one part at a time, as a name is."""
-    category_id, nominee_id = row_id(" ".join(category.split())), row_id(" ".join(nominee.split()))
+    category_id, nominee_id = row_id(category), row_id(nominee)
     if category_id is not None and nominee_id is not None:
         choice = await choice_by_ids(tx, guild_id, category_id, nominee_id, member)
         if choice.ceremony is None:
@@ -495,7 +495,7 @@ async def _open_choice(
     require_state(ceremony, "draft", "live", doing=doing)
     if choice is not None and choice.category is not None and choice.nominee is not None:
         found, chosen, is_logged = choice.category, choice.nominee, choice.logged
-    else:
+    else:  # a name, or ids that found no category or nominee: part by part (the caller reads the rest)
         choice = None
         found = await resolve_category(tx, ceremony, category)
         chosen = await resolve_nominee(tx, ceremony, found, nominee)
