@@ -39,11 +39,12 @@ from bench.common import (
     StandInProcess,
     base_parser,
     command_line,
+    cpu_reading,
+    cpu_seconds_between,
     median,
     percentile,
     print_machine,
     print_summary,
-    process_cpu_seconds,
     ratio_text,
     scratch_dir,
     seed_live_ceremony,
@@ -210,11 +211,11 @@ async def one_run(folder: Path, members: int, within: float, seed: int, *, profi
             await asyncio.sleep(0.5)  # let start-up work (the outbox sender's first look) settle
             amounts = [rng.choice(AMOUNTS) for _ in users]
             pids = {"bot": bot.pid, "stand-in": standin.process.pid}
-            cpu_before = {name: process_cpu_seconds(pid) for name, pid in pids.items()}
+            cpu_before = {name: cpu_reading(pid) for name, pid in pids.items()}
             driver_before = time.process_time()
             ids, send_seconds, late = await _fire(standin, guild_id, users, amounts, within)
             records = await _wait_for_answers(standin, set(ids), within=30)
-            cpu_ms = {name: (process_cpu_seconds(pid) - cpu_before[name]) * 1000 / len(ids)
+            cpu_ms = {name: cpu_seconds_between(cpu_before[name], cpu_reading(pid)) * 1000 / len(ids)
                       for name, pid in pids.items()}
             cpu_ms["driver"] = (time.process_time() - driver_before) * 1000 / len(ids)
             violations = len(await standin.call("GET", "/violations"))

@@ -231,6 +231,48 @@ def process_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+@dataclass(frozen=True)
+class CpuReading:
+    """A process's CPU time at one moment, read two ways (:func:`cpu_reading`)."""
+
+    ticks: float
+    """Seconds, every thread that ever ran (``/proc/<pid>/stat``): in steps of a clock tick (10 ms)."""
+    threads: dict[int, float] | None
+    """Seconds by thread id, to the nanosecond (``se.sum_exec_runtime``, ``/proc/<pid>/task/*/sched``),
+    of the threads alive now; None where the kernel does not show it."""
+
+
+def cpu_reading(pid: int) -> CpuReading:
+    """The CPU `pid` has used so far (user + system), see :func:`cpu_seconds_between`."""
+    threads: dict[int, float] | None = {}
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            try:
+                text = (task / "sched").read_text()
+            except FileNotFoundError:
+                continue  # the thread ended meanwhile: the two readings will differ, see below
+            line = next((line for line in text.splitlines() if line.startswith("se.sum_exec_runtime")), None)
+            if line is None:
+                threads = None
+                break
+            threads[int(task.name)] = float(line.split(":", 1)[1]) / 1000  # shown in ms
+    except OSError:
+        threads = None
+    return CpuReading(process_cpu_seconds(pid), threads)
+
+
+def cpu_seconds_between(before: CpuReading, after: CpuReading) -> float:
+    """CPU seconds used between two readings: to the nanosecond when every thread alive at the first
+    is still alive at the second (a thread that ended took its time with it), to the clock tick
+    (up to 10 ms a thread off: 1.7% of a 0.6 s measurement) otherwise."""
+    ticks = after.ticks - before.ticks
+    if before.threads is None or after.threads is None or not before.threads.keys() <= after.threads.keys():
+        return ticks
+    precise = sum(after.threads.values()) - sum(before.threads.values())
+    slack = (len(after.threads) + 1) * 2 / os.sysconf("SC_CLK_TCK")
+    return precise if abs(precise - ticks) <= slack else ticks
+
+
 class ControlError(RuntimeError):
     pass
 

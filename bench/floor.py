@@ -16,10 +16,11 @@ Each is sent the same interactions at a steady ``--rate`` per second, kind after
 from a member of its own (after a warm-up of each kind): ``/pledge add``, ``/pick``, the ballot's
 select (a pick in the first category of the member's ``/ballot``), a button click (the ballot's
 "Next page"), ``/leaderboard show``. The CPU (user + system, every thread: the SQLite writer's
-too) the bot process used from the first interaction of a kind fired to the last answered,
-divided by their number, is its cost per interaction. The two run at the same time, kind by kind
-in step (a barrier starts each kind in both), so whatever else the shared machine does at that
-moment slows both alike; the ratio bot / floor is given per round and as the median.
+too; to the nanosecond where Linux shows each thread's runtime, else to the 10 ms tick) the bot
+process used from the first interaction of a kind fired to the last answered, divided by their
+number, is its cost per interaction. The two run at the same time, kind by kind in step (a
+barrier starts each kind in both), so whatever else the shared machine does at that moment slows
+both alike; the ratio bot / floor is given per round and as the median.
 Target: at most 1.3x for every kind. Each answer's latency (sent to acknowledged, at the
 stand-in) is printed too, p50 and p99 per kind, for the bot and the floor: what the group
 commit's window (:mod:`bot.db.commit_window`) costs a member in time for what it saves in CPU.
@@ -33,7 +34,9 @@ same message).
 
 ``--extras`` adds pairs to every round, the floor beside a floor without discord.py's speed extras
 (orjson: ``LOUNGE_BENCH_ORJSON=0``), without uvloop (``LOUNGE_EVENT_LOOP=asyncio``), and without
-both: each as a ratio to the floor with both, measured beside it (``--extra NAME``: only that one).
+both: each as a ratio to the floor with both, measured beside it; and the bot itself without orjson
+beside the bot with it, since the lounge's messages (a ballot's four menus) are far bigger than the
+floor's "ok" (``--extra NAME``: only that one).
 """
 
 from __future__ import annotations
@@ -59,11 +62,12 @@ from bench.common import (
     base_parser,
     command_line,
     copy_database,
+    cpu_reading,
+    cpu_seconds_between,
     median,
     percentile,
     print_machine,
     print_summary,
-    process_cpu_seconds,
     scratch_dir,
     seed_live_ceremony,
     standin_process,
@@ -84,10 +88,12 @@ class Variant:
     flags: tuple[str, ...] = ("--floor",)
     """bench.floor_bot's: ``--floor``, ``--same-message``, or none (the bot itself)."""
     env: dict[str, str] = field(default_factory=dict)
+    beside: str = "floor"
+    """The variant it is run beside, and measured against: the floor, or the bot itself."""
 
     @property
     def is_bot(self) -> bool:
-        return not self.flags
+        return not self.flags and not self.env
 
 
 BOT = Variant("bot", ())
@@ -101,6 +107,8 @@ def variants(extras: bool) -> list[Variant]:
             Variant("floor, stdlib json", env={"LOUNGE_BENCH_ORJSON": "0"}),
             Variant("floor, asyncio loop", env={"LOUNGE_EVENT_LOOP": "asyncio"}),
             Variant("floor, neither", env={"LOUNGE_BENCH_ORJSON": "0", "LOUNGE_EVENT_LOOP": "asyncio"}),
+            # What orjson buys the lounge's own messages (a ballot's four menus are ~20x the floor's "ok").
+            Variant("bot, stdlib json", (), env={"LOUNGE_BENCH_ORJSON": "0"}, beside="bot"),
         ]
     return chosen
 
@@ -224,11 +232,11 @@ async def measure_kinds(bot: BotUnderTest, count: int, rate: float, seed: int,
         await _steady(WARM_UP, rate, job)  # the first of a kind imports and fills caches: not counted
         if barrier is not None:
             await barrier.wait()
-        before = process_cpu_seconds(bot.process.pid)
+        before = cpu_reading(bot.process.pid)
         threads_before = thread_cpu_seconds(bot.process.pid)
         records = await _steady(count, rate, lambda index: job(WARM_UP + index))
         measured.latencies[kind] = [record["response_latency"] for record in records]
-        costs[kind] = (process_cpu_seconds(bot.process.pid) - before) * 1000 / count
+        costs[kind] = cpu_seconds_between(before, cpu_reading(bot.process.pid)) * 1000 / count
         if os.environ.get("LOUNGE_BENCH_THREADS"):
             after = thread_cpu_seconds(bot.process.pid)
             print(f"  {kind} threads: " + ", ".join(
@@ -349,7 +357,8 @@ async def run(args: argparse.Namespace) -> None:
         chosen = chosen[:2] + [variant for variant in chosen[2:] if variant.name in args.extra]
     floor, bot = chosen[0], chosen[1]
     first = [floor, bot, SAME_MESSAGE] if args.same_message else [floor, bot]
-    pairs = [first, *([floor, other] for other in chosen[2:])]
+    by_name = {variant.name: variant for variant in chosen}
+    pairs = [first, *([by_name[other.beside], other] for other in chosen[2:])]
     if args.same_message:
         chosen.append(SAME_MESSAGE)
     costs: dict[str, list[dict[str, float]]] = {variant.name: [] for variant in chosen}
@@ -424,8 +433,9 @@ async def run(args: argparse.Namespace) -> None:
                 ratios = [run[kind] / floor_run[kind] for run, floor_run in
                           zip(costs[variant.name], references[variant.name], strict=True)]
                 figures.append(Figure(
-                    f"{kind}: {variant.name} / floor", f"{median(ratios):.2f}x",
-                    distance=f"runs {_ratio_runs(ratios)}; against the floor with both, run beside it",
+                    f"{kind}: {variant.name} / {variant.beside}", f"{median(ratios):.2f}x",
+                    distance=f"runs {_ratio_runs(ratios)}; against the {variant.beside} with both extras, "
+                    "run beside it",
                 ))
     print(f"\n{len(pairs)} pair(s) side by side x {args.runs} rounds x {len(kinds)} kinds of {count} interactions "
           f"at {args.rate:g}/s to each bot in {time.monotonic() - started:.0f} s; event loop of the bot: "
